@@ -1,0 +1,108 @@
+"""Simulator controls (knobs) and the log of every API call the sandbox answered."""
+
+from django.db import models
+
+
+class Forced429(models.TextChoices):
+    NONE = "none", "none"
+    BOOKS_MINUTE = "books_minute", "Books per-minute limit (code 44)"
+    BOOKS_DAILY = "books_daily", "Books daily limit (code 45)"
+    BOOKS_CONCURRENCY = "books_concurrency", "Books concurrency limit (code 1070)"
+    CRM = "crm", "CRM TOO_MANY_REQUESTS"
+
+
+class Knobs(models.Model):
+    """Singleton (pk=1). Fields below `clock_offset_seconds` are the UNCERTAIN behaviours
+    of zoho-api.md, each defaulting to the doc's most likely answer."""
+
+    latency_ms = models.PositiveIntegerField(default=0)
+    error_5xx_rate = models.FloatField(default=0.0)  # 0..1, per API call
+    webhook_drop_rate = models.FloatField(default=0.0)  # 0..1, per webhook/watch callback
+    forced_429 = models.CharField(max_length=20, choices=Forced429, default=Forced429.NONE)
+    clock_offset_seconds = models.FloatField(default=0.0)
+    search_index_delay_seconds = models.PositiveIntegerField(default=0)
+
+    # §1.7 deactivated authorising user
+    deactivated_refresh_error = models.CharField(
+        max_length=20,
+        choices=[("invalid_code", "invalid_code"), ("Access Denied", "Access Denied")],
+        default="invalid_code",
+    )
+    deactivated_crm_code = models.CharField(
+        max_length=30,
+        choices=[
+            ("INVALID_TOKEN", "INVALID_TOKEN"),
+            ("AUTHENTICATION_FAILURE", "AUTHENTICATION_FAILURE"),
+        ],
+        default="INVALID_TOKEN",
+    )
+    deactivated_books_code = models.PositiveIntegerField(
+        choices=[(57, "57"), (14, "14")], default=57
+    )
+    # §2.3 GET /crm/v8/{module}/{id} for an id that does not exist
+    crm_missing_id = models.CharField(
+        max_length=20,
+        choices=[("invalid_data", "400 INVALID_DATA"), ("no_content", "204")],
+        default="invalid_data",
+    )
+    # §2.5 PUT with mixed per-record results
+    crm_partial_status = models.PositiveIntegerField(
+        choices=[(207, "207"), (200, "200")], default=207
+    )
+    # §3.9 code 1002 "<Entity> does not exist."
+    books_1002_status = models.PositiveIntegerField(
+        choices=[(404, "404"), (400, "400")], default=404
+    )
+    # §3.4 may a customer and a vendor share a display name?
+    books_name_shared_across_types = models.BooleanField(default=True)
+    # §1.3 token-endpoint throttle ("Access Denied")
+    token_throttle_status = models.PositiveIntegerField(
+        choices=[(400, "400"), (200, "200")], default=400
+    )
+    # §1.4 limits that differ between Zoho documents
+    access_tokens_per_refresh = models.PositiveIntegerField(default=15)
+    mints_per_10_min = models.PositiveIntegerField(default=10)
+    refresh_tokens_per_user_client = models.PositiveIntegerField(default=20)
+    # §4 the native integration's schedule and conflict rule
+    native_sync_interval_minutes = models.PositiveIntegerField(default=120)
+    native_sync_duplicates = models.CharField(
+        max_length=10,
+        choices=[("skip", "skip"), ("overwrite", "overwrite")],
+        default="skip",
+    )
+
+    class Meta:
+        verbose_name_plural = "knobs"
+
+    def __str__(self) -> str:
+        return "sandbox knobs"
+
+
+class Service(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts (OAuth)"
+    CRM = "crm", "CRM"
+    BOOKS = "books", "Books"
+
+
+class ApiCall(models.Model):
+    """One row per answered API call; limits are counted from here and so are benchmarks."""
+
+    at = models.DateTimeField()  # sandbox clock
+    service = models.CharField(max_length=10, choices=Service)
+    org_id = models.CharField(max_length=32, blank=True)  # Books organization_id / CRM org id
+    user_zuid = models.CharField(max_length=32, blank=True)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    http_status = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=40, blank=True)  # "0", "44", "TOO_MANY_REQUESTS", …
+    credits = models.PositiveIntegerField(default=0)  # CRM credits charged
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service", "org_id", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.method} {self.path} → {self.http_status}"

@@ -1,0 +1,74 @@
+"""Minting of OAuth grant codes and tokens. Limits (15 active, 10 per 10 min, 20 refresh
+tokens per user/client) are enforced by the accounts views around these functions."""
+
+import secrets
+from datetime import timedelta
+
+from . import clock
+from .models import AccessToken, GrantCode, OAuthClient, RefreshToken, SandboxUser
+
+ACCESS_TOKEN_TTL = timedelta(hours=1)
+GRANT_CODE_TTL = timedelta(minutes=3)
+
+
+def token_string() -> str:
+    """Shaped like Zoho's: 1000.<32 hex>.<32 hex>."""
+    return f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
+
+
+def refresh_token_issue(
+    *, client: OAuthClient, user: SandboxUser, scopes: list[str]
+) -> RefreshToken:
+    return RefreshToken.objects.create(
+        token=token_string(), client=client, user=user, scopes=scopes, created_at=clock.now()
+    )
+
+
+def access_token_issue(
+    *,
+    client: OAuthClient,
+    user: SandboxUser,
+    scopes: list[str],
+    refresh_token: RefreshToken | None = None,
+) -> AccessToken:
+    """A new access token valid for one hour of sandbox time."""
+    at = clock.now()
+    return AccessToken.objects.create(
+        token=token_string(),
+        refresh_token=refresh_token,
+        client=client,
+        user=user,
+        scopes=scopes,
+        created_at=at,
+        expires_at=at + ACCESS_TOKEN_TTL,
+    )
+
+
+def grant_code_issue(
+    *,
+    client: OAuthClient,
+    user: SandboxUser,
+    scopes: list[str],
+    redirect_uri: str,
+    access_type: str,
+    consent_prompted: bool,
+) -> GrantCode:
+    at = clock.now()
+    return GrantCode.objects.create(
+        code=token_string(),
+        client=client,
+        user=user,
+        scopes=scopes,
+        redirect_uri=redirect_uri,
+        access_type=access_type,
+        consent_prompted=consent_prompted,
+        created_at=at,
+        expires_at=at + GRANT_CODE_TTL,
+    )
+
+
+def parse_scopes(raw: str | list[str]) -> list[str]:
+    """Scopes arrive comma-separated (auth request) or space-separated (token answers)."""
+    if isinstance(raw, list):
+        return [s.strip() for s in raw if s.strip()]
+    return [s for s in raw.replace(",", " ").split() if s]

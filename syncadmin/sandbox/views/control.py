@@ -1,0 +1,219 @@
+"""The control API under /_sandbox/: JSON for tests and scripts, no auth (local only)."""
+
+import json
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import baseline, clock, knobs, lifecycle, tokens
+from ..models import ApiCall, Knobs, OAuthClient, SandboxUser
+
+
+def _body(request: HttpRequest) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    return body
+
+
+def _bad(message: object, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "sandbox/index.html", {"now": clock.now()})
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True, "now": clock.now().isoformat()})
+
+
+@require_POST
+def reset(request: HttpRequest) -> JsonResponse:
+    lifecycle.reset_all()
+    return JsonResponse({"ok": True})
+
+
+def _knobs_dict() -> dict:
+    current = knobs.get()
+    return {f.name: getattr(current, f.name) for f in Knobs._meta.concrete_fields if f.name != "id"}
+
+
+@require_http_methods(["GET", "POST"])
+def knobs_view(request: HttpRequest) -> JsonResponse:
+    """GET: all knobs. POST {"name": value, …}: change some, answer all."""
+    if request.method == "POST":
+        try:
+            values = _body(request)
+        except ValueError as exc:
+            return _bad(str(exc))
+        unknown = sorted(set(values) - set(_knobs_dict()))
+        if unknown:
+            return _bad(f"unknown knobs: {', '.join(unknown)}")
+        try:
+            knobs.update(**values)
+        except ValidationError as exc:
+            return _bad(exc.message_dict)
+    return JsonResponse(_knobs_dict())
+
+
+def _set_active(email: str, active: bool) -> JsonResponse:
+    updated = SandboxUser.objects.filter(email__iexact=email).update(active=active)
+    if not updated:
+        return _bad(f"no user {email}", 404)
+    return JsonResponse({"email": email, "active": active})
+
+
+@require_POST
+def user_deactivate(request: HttpRequest, email: str) -> JsonResponse:
+    return _set_active(email, False)
+
+
+@require_POST
+def user_activate(request: HttpRequest, email: str) -> JsonResponse:
+    return _set_active(email, True)
+
+
+@require_POST
+def clock_view(request: HttpRequest) -> JsonResponse:
+    """{"advance_seconds": N} moves the clock on; {"offset_seconds": N} sets the offset."""
+    try:
+        body = _body(request)
+        current = knobs.get().clock_offset_seconds
+        if "offset_seconds" in body:
+            offset = float(body["offset_seconds"])
+        else:
+            offset = current + float(body["advance_seconds"])
+    except (ValueError, KeyError, TypeError):
+        return _bad("send {'advance_seconds': N} or {'offset_seconds': N}")
+    knobs.update(clock_offset_seconds=offset)
+    return JsonResponse({"now": clock.now().isoformat(), "offset_seconds": offset})
+
+
+def _parse_since(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    moment = datetime.fromisoformat(raw.replace(" ", "+"))  # a raw "+" arrives as a space
+    if moment.tzinfo is None:
+        raise ValueError("since needs a UTC offset")
+    return moment
+
+
+@require_GET
+def stats(request: HttpRequest) -> JsonResponse:
+    """ApiCall counts by service, HTTP status and code; filters: since (ISO, sandbox
+    clock), service, org_id. `now` in the answer is a watermark for the next `since`."""
+    try:
+        since = _parse_since(request.GET.get("since"))
+    except ValueError as exc:
+        return _bad(str(exc))
+    query = Q()
+    if since:
+        query &= Q(at__gte=since)
+    for name in ("service", "org_id"):
+        if request.GET.get(name):
+            query &= Q(**{name: request.GET[name]})
+    rows = list(
+        ApiCall.objects.filter(query)
+        .values("service", "http_status", "code")
+        .annotate(count=Count("id"), credits=Sum("credits"))
+        .order_by("service", "http_status", "code")
+    )
+    by_service: dict[str, int] = {}
+    for row in rows:
+        by_service[row["service"]] = by_service.get(row["service"], 0) + row["count"]
+    return JsonResponse(
+        {
+            "now": clock.now().isoformat(),
+            "since": since.isoformat() if since else None,
+            "total": sum(by_service.values()),
+            "by_service": by_service,
+            "calls": rows,
+        }
+    )
+
+
+@require_POST
+def clients(request: HttpRequest) -> JsonResponse:
+    """Create or update an OAuth client: {"client_id"?, "client_secret"?, "name"?,
+    "redirect_uris": [...]}; a missing id or secret is generated."""
+    try:
+        body = _body(request)
+    except ValueError as exc:
+        return _bad(str(exc))
+    uris = body.get("redirect_uris", [])
+    if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+        return _bad("redirect_uris must be a list of strings")
+    client_id = body.get("client_id") or f"1000.{secrets.token_hex(16).upper()[:32]}"
+    defaults = {"redirect_uris": uris, "name": body.get("name", "")}
+    if body.get("client_secret"):
+        defaults["client_secret"] = body["client_secret"]
+    client, created = OAuthClient.objects.update_or_create(
+        client_id=client_id,
+        defaults=defaults,
+        create_defaults={
+            "client_secret": secrets.token_hex(20),
+            "created_at": clock.now(),
+            **defaults,
+        },
+    )
+    data = {
+        "client_id": client.client_id,
+        "client_secret": client.client_secret,
+        "name": client.name,
+        "redirect_uris": client.redirect_uris,
+    }
+    return JsonResponse(data, status=201 if created else 200)
+
+
+@require_POST
+def issue_tokens(request: HttpRequest) -> JsonResponse:
+    """Test shortcut past the consent screen, like Zoho's self client: {"email", "scopes",
+    "client_id"?} → a token answer with a refresh token (access_type=offline)."""
+    try:
+        body = _body(request)
+        user = SandboxUser.objects.get(email__iexact=body["email"])
+        client = OAuthClient.objects.get(client_id=body.get("client_id") or baseline.CLIENT_ID)
+        scopes = tokens.parse_scopes(body["scopes"])
+    except (ValueError, KeyError, SandboxUser.DoesNotExist, OAuthClient.DoesNotExist) as exc:
+        return _bad(f"bad request: {exc!r}")
+    refresh = tokens.refresh_token_issue(client=client, user=user, scopes=scopes)
+    access = tokens.access_token_issue(
+        client=client, user=user, scopes=scopes, refresh_token=refresh
+    )
+    return JsonResponse(
+        {
+            "access_token": access.token,
+            "refresh_token": refresh.token,
+            "scope": " ".join(scopes),
+            "api_domain": settings.SANDBOX_PUBLIC_URL,
+            "token_type": "Bearer",
+            "expires_in": int(tokens.ACCESS_TOKEN_TTL.total_seconds()),
+        }
+    )
+
+
+urlpatterns = [
+    path("", index),
+    path("health", health),
+    path("reset", reset),
+    path("knobs", knobs_view),
+    path("users/<str:email>/deactivate", user_deactivate),
+    path("users/<str:email>/activate", user_activate),
+    path("clock", clock_view),
+    path("stats", stats),
+    path("clients", clients),
+    path("tokens", issue_tokens),
+]
