@@ -1,0 +1,54 @@
+# syncadmin: `make demo` to try it, `make test` to check it.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Django 6 needs Python >= 3.12: take the first interpreter on this machine that is new
+# enough (plain names first, then pyenv installs, whose shims refuse other versions).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
+	$$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /root/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { command -v "$$p"; break; }; done)
+
+.PHONY: install migrate demo test lint format clean
+
+$(BIN)/activate:
+	@test -n "$(PYTHON)" || { echo "Python 3.12+ not found (Django 6 needs it). Install python3.12 or set PYTHON=/path/to/python3.12."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput -v0
+
+demo: migrate
+	$(MANAGE) demo_setup
+	@echo "Starting web on http://$(HOST):$(PORT)/ and a Celery worker (Ctrl-C stops all)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A syncadmin.celery worker --beat --loglevel=warning --concurrency=2 & \
+	$(MANAGE) runserver $(HOST):$(PORT) --noreload & \
+	wait
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,39 @@
+from syncadmin.models.audit import AuditEvent
+from syncadmin.models.connections import Connection, ConnectionStatus, DataCentre, Service
+from syncadmin.models.history import (
+    EventOutcome,
+    RunKind,
+    RunStatus,
+    RunTrigger,
+    SyncEvent,
+    SyncFailure,
+    SyncRun,
+)
+from syncadmin.models.mapping import LinkProvenance, LinkState, RecordLink
+from syncadmin.models.mirror import BooksContact, BooksContactStatus, CrmModule, CrmRecord
+from syncadmin.models.roles import Capability
+from syncadmin.models.system import WorkerHeartbeat
+
+__all__ = [
+    "AuditEvent",
+    "BooksContact",
+    "BooksContactStatus",
+    "Capability",
+    "Connection",
+    "ConnectionStatus",
+    "CrmModule",
+    "CrmRecord",
+    "DataCentre",
+    "EventOutcome",
+    "LinkProvenance",
+    "LinkState",
+    "RecordLink",
+    "RunKind",
+    "RunStatus",
+    "RunTrigger",
+    "Service",
+    "SyncEvent",
+    "SyncFailure",
+    "SyncRun",
+    "WorkerHeartbeat",
+]

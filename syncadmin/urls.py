@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from syncadmin.views import cleanup, connections, failures, health, history, mapping, overview
+
+urlpatterns = [
+    path("", overview.overview, name="overview"),
+    path("mapping/", mapping.link_index, name="mapping"),
+    path("failures/", failures.failure_index, name="failures"),
+    path("history/", history.run_index, name="history"),
+    path("cleanup/", cleanup.cleanup_index, name="cleanup"),
+    path("connections/", connections.connection_index, name="connections"),
+    path("healthz", health.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,52 @@
+"""Every URL, every role: who gets in, who is refused.
+
+Adding a URL without adding it here fails ``test_every_url_has_a_role_expectation``.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import get_resolver, reverse
+
+from tests.conftest import client_for
+
+OK, LOGIN, FORBIDDEN, NOT_ALLOWED = 200, 302, 403, 405
+EVERYONE_SIGNED_IN = {"anonymous": LOGIN, "admin": OK, "finance": OK, "sales": OK}
+
+EXPECTED = {
+    "overview": EVERYONE_SIGNED_IN,
+    "mapping": EVERYONE_SIGNED_IN,
+    "failures": EVERYONE_SIGNED_IN,
+    "history": EVERYONE_SIGNED_IN,
+    "cleanup": EVERYONE_SIGNED_IN,
+    "connections": EVERYONE_SIGNED_IN,
+    "healthz": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
+    "login": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
+    # Logout is POST-only in Django; a signed-in GET is refused.
+    "logout": {"anonymous": LOGIN, "admin": NOT_ALLOWED, "finance": NOT_ALLOWED,
+               "sales": NOT_ALLOWED},
+    # Django's admin sends non-staff back to its own login page.
+    "admin:index": {"anonymous": LOGIN, "admin": OK, "finance": LOGIN, "sales": LOGIN},
+}  # fmt: skip
+
+
+def named_urls() -> set[str]:
+    names = {n for n in get_resolver().reverse_dict if isinstance(n, str)}
+    return names | {"admin:index"}
+
+
+def test_every_url_has_a_role_expectation():
+    assert named_urls() == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "admin", "finance", "sales"])
+@pytest.mark.parametrize("url_name", sorted(EXPECTED))
+def test_url_answers_each_role_as_expected(url_name, role, admin_user, finance_user, sales_user):
+    users = {"admin": admin_user, "finance": finance_user, "sales": sales_user}
+    client = Client() if role == "anonymous" else client_for(users[role])
+    response = client.get(reverse(url_name))
+    assert response.status_code == EXPECTED[url_name][role]
+
+
+def test_anonymous_is_sent_to_login_with_next():
+    response = Client().get(reverse("mapping"))
+    assert response["Location"] == f"{reverse('login')}?next={reverse('mapping')}"
