@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import wraps
@@ -33,6 +33,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from . import clock, knobs, limits
 from .models import AccessToken, ApiCall, BooksOrg, CrmOrg, SandboxUser
 from .models.control import Forced429, Service
+from .scopes import has_scope, scope_covers  # noqa: F401  (re-exported for views)
 
 AUTH_PREFIX = "Zoho-oauthtoken "
 
@@ -146,35 +147,6 @@ def parse_json_body(request: HttpRequest, service: str) -> dict:
     if service == Service.BOOKS:
         raise ApiError(books_error(1038, "JSON is not well formed"))
     raise ApiError(crm_error("INVALID_DATA", "body is not a valid JSON object", 400))
-
-
-# ---------------------------------------------------------------- scopes
-
-
-_WRITE_COVERS = {"create", "update", "write"}
-
-
-def scope_covers(granted: str, required: str) -> bool:
-    """Whether one granted scope allows `required`; case-insensitive, as Zoho is.
-
-    `X.ALL` covers everything below X (`ZohoCRM.modules.ALL` ⊇ `ZohoCRM.modules.accounts.READ`,
-    `ZohoCRM.settings.ALL` ⊇ `ZohoCRM.settings.automation_actions.READ`); `X.WRITE` covers
-    `X.CREATE` and `X.UPDATE`; `ZohoBooks.fullaccess.all` covers every Books scope.
-    """
-    g, r = granted.lower().split("."), required.lower().split(".")
-    if g == r:
-        return True
-    if g == ["zohobooks", "fullaccess", "all"]:
-        return r[0] == "zohobooks"
-    if g[-1] == "all":
-        return r[: len(g) - 1] == g[:-1]
-    if g[-1] == "write" and r[-1] in _WRITE_COVERS:
-        return r[:-1] == g[:-1]
-    return False
-
-
-def has_scope(scopes: Iterable[str], required: str) -> bool:
-    return any(scope_covers(granted, required) for granted in scopes)
 
 
 # ---------------------------------------------------------------- authentication
