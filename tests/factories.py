@@ -1,10 +1,20 @@
 """factory-boy factories for every product model."""
 
+from importlib import import_module
+
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from syncadmin import models
+from syncadmin.access import ROLES
+
+
+def ensure_roles() -> None:
+    """Transactional tests flush the groups the roles migration made; make them again."""
+    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+        import_module("syncadmin.migrations.0002_roles").create_roles(django_apps, None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -19,6 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create and extracted:
+            ensure_roles()
             self.groups.add(Group.objects.get(name=extracted))
 
 

@@ -25,9 +25,12 @@ ROLE_CAPABILITIES = {
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations; make them exist now.
     app_config = apps.get_app_config("syncadmin")
-    app_config.models_module = True  # the historical app stub lacks it
+    is_stub = not getattr(app_config, "models_module", None)
+    if is_stub:
+        app_config.models_module = True  # the historical app stub lacks it
     create_permissions(app_config, verbosity=0, apps=apps)
-    app_config.models_module = None
+    if is_stub:
+        app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in ROLE_CAPABILITIES.items():

@@ -5,9 +5,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import UserFactory
 
-# Roles come from a data migration; serialized_rollback restores them after the flush
-# that transactional tests do.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_finance_user_signs_in_and_sees_the_overview(live_server, page: Page):
