@@ -1,0 +1,1 @@
+"""Zoho CRM v8 domain logic of the sandbox: records, search, merge, credits, automation."""
