@@ -70,6 +70,9 @@ class Knobs(models.Model):
         choices=[("skip", "skip"), ("overwrite", "overwrite")],
         default="skip",
     )
+    # §2.8 CRM credits per rolling 24 h and concurrency: 0 = the edition's published figure
+    crm_daily_credits = models.PositiveIntegerField(default=0)
+    crm_concurrency = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "knobs"
