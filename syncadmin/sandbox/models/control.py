@@ -73,6 +73,21 @@ class Knobs(models.Model):
     # §2.8 CRM credits per rolling 24 h and concurrency: 0 = the edition's published figure
     crm_daily_credits = models.PositiveIntegerField(default=0)
     crm_concurrency = models.PositiveIntegerField(default=0)
+    # §3.10 Books limits: 0 = the published figure (100/min; daily by plan; 5 free / 10 paid)
+    books_per_minute = models.PositiveIntegerField(default=0)
+    books_daily_cap = models.PositiveIntegerField(default=0)
+    books_concurrency = models.PositiveIntegerField(default=0)
+    # §3.10 how "per minute" is counted: UNCERTAIN; a rolling 60 s window is the stricter
+    books_minute_window = models.CharField(
+        max_length=10,
+        choices=[("rolling", "rolling 60 s"), ("fixed", "clock minute")],
+        default="rolling",
+    )
+    # §3.5 DELETE of a contact with transactions: code and status not found (UNCERTAIN)
+    books_delete_blocked_code = models.PositiveIntegerField(default=3009)
+    books_delete_blocked_status = models.PositiveIntegerField(
+        choices=[(400, "400"), (200, "200")], default=400
+    )
 
     class Meta:
         verbose_name_plural = "knobs"
