@@ -63,6 +63,18 @@ class Knobs(models.Model):
     access_tokens_per_refresh = models.PositiveIntegerField(default=15)
     mints_per_10_min = models.PositiveIntegerField(default=10)
     refresh_tokens_per_user_client = models.PositiveIntegerField(default=20)
+    # §1.2 grant codes: "2 minutes" (accounts docs) vs 3 (CRM docs); 10 per client per 10 min
+    grant_code_ttl_seconds = models.PositiveIntegerField(default=120)
+    grant_codes_per_10_min = models.PositiveIntegerField(default=10)
+    # §1.3 which error a redirect_uri mismatch at the token endpoint answers
+    redirect_mismatch_error = models.CharField(
+        max_length=30,
+        choices=[
+            ("invalid_redirect_uri", "invalid_redirect_uri"),
+            ("redirect_uri_mismatch", "redirect_uri_mismatch"),
+        ],
+        default="invalid_redirect_uri",
+    )
     # §4 the native integration's schedule and conflict rule
     native_sync_interval_minutes = models.PositiveIntegerField(default=120)
     native_sync_duplicates = models.CharField(
