@@ -4,11 +4,11 @@ tokens per user/client) are enforced by the accounts views around these function
 import secrets
 from datetime import timedelta
 
-from . import clock
+from . import clock, knobs
 from .models import AccessToken, GrantCode, OAuthClient, RefreshToken, SandboxUser
 
 ACCESS_TOKEN_TTL = timedelta(hours=1)
-GRANT_CODE_TTL = timedelta(minutes=3)
+SELF_CLIENT = ""  # GrantCode.redirect_uri of a self-client code: bound to no redirect URI
 
 
 def token_string() -> str:
@@ -52,8 +52,13 @@ def grant_code_issue(
     redirect_uri: str,
     access_type: str,
     consent_prompted: bool,
+    ttl: timedelta | None = None,
 ) -> GrantCode:
+    """A single-use code; `ttl` defaults to the `grant_code_ttl_seconds` knob. A
+    `redirect_uri` of SELF_CLIENT means the token endpoint accepts any redirect_uri."""
     at = clock.now()
+    if ttl is None:
+        ttl = timedelta(seconds=knobs.get().grant_code_ttl_seconds)
     return GrantCode.objects.create(
         code=token_string(),
         client=client,
@@ -63,7 +68,7 @@ def grant_code_issue(
         access_type=access_type,
         consent_prompted=consent_prompted,
         created_at=at,
-        expires_at=at + GRANT_CODE_TTL,
+        expires_at=at + ttl,
     )
 
 

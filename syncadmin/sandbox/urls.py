@@ -2,7 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("_sandbox/", include("syncadmin.sandbox.views.control")),
-    path("oauth/v2/", include("syncadmin.sandbox.views.accounts")),
+    path("oauth/", include("syncadmin.sandbox.views.accounts")),
     path("crm/v8/", include("syncadmin.sandbox.views.crm")),
     path("books/v3/", include("syncadmin.sandbox.views.books")),
 ]
