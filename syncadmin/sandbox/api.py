@@ -258,7 +258,8 @@ def log_call(
 
 
 def simulate_weather() -> None:
-    """Apply the latency knob (sleep) before anything else happens."""
+    """Apply the latency knob (sleep). Endpoints sleep inside their gate, so a slow call
+    holds its concurrency slot as a slow Zoho call would (1070, TOO_MANY_REQUESTS)."""
     latency = knobs.get().latency_ms
     if latency:
         time.sleep(latency / 1000)
@@ -296,7 +297,6 @@ def _forced_429(ctx: CallContext) -> HttpResponse | None:
 def _prepare(ctx: CallContext, request: HttpRequest, scope: str | None, needs_org: bool):
     """Everything before the gate; returns an error response or None."""
     crm = ctx.service == Service.CRM
-    simulate_weather()
     if _should_fail_5xx():
         if crm:
             return crm_error("INTERNAL_ERROR", "Internal Server Error", 500)
@@ -328,6 +328,8 @@ def _endpoint(service: str, scope: str | None, needs_org: bool, gate: Gate | Non
                 response = _prepare(ctx, request, required, needs_org)
                 if response is None:
                     with (gate or no_gate)(ctx) as refusal:
+                        if refusal is None:
+                            simulate_weather()
                         response = refusal or view(request, *args, **kwargs)
             except ApiError as exc:
                 response = exc.response
