@@ -149,6 +149,11 @@ class SandboxProcess:
         body = {"email": email, "scopes": scopes, "client_id": client_id}
         return self._control("POST", "tokens", json=body)
 
+    def selfclient(self, email: str, scopes: list[str] | str, client_id: str | None = None) -> str:
+        """A self-client grant code for `email`, to exchange at POST /oauth/v2/token."""
+        body = {"email": email, "scopes": scopes, "client_id": client_id}
+        return self._control("POST", "selfclient", json=body)["code"]
+
     def token(self, email: str, scopes: list[str]) -> str:
         return self.tokens(email, scopes)["access_token"]
 

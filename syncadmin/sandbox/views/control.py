@@ -4,16 +4,18 @@ import json
 import secrets
 from datetime import datetime
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import baseline, clock, knobs, lifecycle, tokens
+from .. import admin_state, baseline, clock, knobs, lifecycle, tokens
 from ..models import ApiCall, Knobs, OAuthClient, SandboxUser
+from ..oauth import authorize
 
 
 def _body(request: HttpRequest) -> dict:
@@ -32,7 +34,40 @@ def _bad(message: object, status: int = 400) -> JsonResponse:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "sandbox/index.html", {"now": clock.now()})
+    """The admin page: orgs, users, limits used, webhook and sync logs, every knob."""
+    form = admin_state.KnobsForm(instance=knobs.get())
+    return _index_page(request, form, saved=request.GET.get("saved") == "1")
+
+
+def _index_page(
+    request: HttpRequest, form: forms.ModelForm, saved: bool = False, status: int = 200
+) -> HttpResponse:
+    context = {
+        "state": admin_state.admin_state(),
+        "knobs": knobs.get(),
+        "form": form,
+        "saved": saved,
+    }
+    return render(request, "sandbox/index.html", context, status=status)
+
+
+@require_POST
+def admin_knobs(request: HttpRequest) -> HttpResponse:
+    """The admin page's knob form: save and go back, or show the errors (400)."""
+    current, _ = Knobs.objects.get_or_create(pk=1)  # a fresh row: the cached one is shared
+    form = admin_state.KnobsForm(request.POST, instance=current)
+    if not form.is_valid():
+        return _index_page(request, form, status=400)
+    form.save()
+    knobs.invalidate()
+    return HttpResponseRedirect("/_sandbox/?saved=1")
+
+
+@require_POST
+def admin_user(request: HttpRequest, email: str) -> HttpResponse:
+    """The admin page's Activate / Deactivate buttons (form field active=1|0)."""
+    SandboxUser.objects.filter(email__iexact=email).update(active=request.POST.get("active") == "1")
+    return HttpResponseRedirect("/_sandbox/")
 
 
 @require_GET
@@ -205,6 +240,28 @@ def issue_tokens(request: HttpRequest) -> JsonResponse:
     )
 
 
+@require_POST
+def selfclient(request: HttpRequest) -> JsonResponse:
+    """{"email", "scopes", "client_id"?, "ttl"?} → {"code", "expires_in"}: a self-client
+    grant code, as `python -m syncadmin.sandbox selfclient` prints it."""
+    try:
+        body = _body(request)
+        code = authorize.self_client_code_issue(
+            email=str(body["email"]),
+            scopes=body["scopes"],
+            client_id=body.get("client_id") or "",
+            ttl_seconds=int(body["ttl"]) if body.get("ttl") is not None else None,
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        return _bad(f"bad request: {exc!r}")
+    except authorize.AuthPageError as exc:
+        return _bad(f"{exc.title}: {exc.detail}")
+    except authorize.AccessDenied:
+        return _bad("access_denied", 429)
+    expires_in = int((code.expires_at - code.created_at).total_seconds())
+    return JsonResponse({"code": code.code, "expires_in": expires_in})
+
+
 urlpatterns = [
     path("", index),
     path("health", health),
@@ -216,4 +273,7 @@ urlpatterns = [
     path("stats", stats),
     path("clients", clients),
     path("tokens", issue_tokens),
+    path("selfclient", selfclient),
+    path("admin/knobs", admin_knobs),
+    path("admin/users/<str:email>", admin_user),
 ]
