@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from .views.crm import control_urlpatterns as crm_control_urlpatterns
+
 urlpatterns = [
+    path("_sandbox/crm/", include(crm_control_urlpatterns)),
     path("_sandbox/", include("syncadmin.sandbox.views.control")),
     path("oauth/", include("syncadmin.sandbox.views.accounts")),
     path("crm/v8/", include("syncadmin.sandbox.views.crm")),

@@ -1,8 +1,13 @@
 """Writes to CRM records. Every writer of `CrmRecord` (API views, the UI-like control
 endpoint, the seeder) keeps the denormalised columns in step through `denormalise()`."""
 
-from ..models import SandboxUser
-from .modules import MODULES
+from datetime import datetime, timedelta
+
+from .. import clock, ids
+from ..models import CrmOrg, CrmRecord, SandboxUser
+from . import automation
+from .errors import AlreadyModified, RecordError
+from .modules import MODULES, SYSTEM_FIELDS, ModuleSpec
 
 
 def _lookup_id(value: object) -> str:
@@ -37,3 +42,128 @@ def denormalise(module: str, data: dict) -> dict:
 def user_lookup(user: SandboxUser) -> dict:
     """The `Owner` / `Created_By` object of §2.1."""
     return {"name": user.full_name, "id": user.crm_user_id, "email": user.email}
+
+
+def live_records(org: CrmOrg, module: str):
+    return CrmRecord.objects.filter(org=org, module=module, deleted_time__isnull=True)
+
+
+def _resolve_lookup(org: CrmOrg, field: str, value: object) -> dict | None:
+    """A lookup as Zoho stores it ({"name", "id"}) from {"id": …} or a bare id."""
+    if value in (None, "", {}):
+        return None
+    target_id = _lookup_id(value)
+    target_module = {"Account_Name": "Accounts", "Parent_Account": "Accounts"}.get(field)
+    query = CrmRecord.objects.filter(org=org, record_id=target_id, deleted_time__isnull=True)
+    if target_module:
+        query = query.filter(module=target_module)
+    target = query.only("name").first()
+    if target is None:
+        raise RecordError(
+            "INVALID_DATA", "invalid data", api_name=field, expected_data_type="lookup"
+        )
+    return {"name": target.name, "id": target_id}
+
+
+def _resolve_owner(org: CrmOrg, value: object) -> SandboxUser:
+    user = SandboxUser.objects.filter(crm_org=org, crm_user_id=_lookup_id(value)).first()
+    if user is None:
+        raise RecordError(
+            "INVALID_DATA", "invalid data", api_name="Owner", expected_data_type="lookup"
+        )
+    return user
+
+
+def _clean(org: CrmOrg, spec: ModuleSpec, data: dict) -> dict:
+    """Validated incoming fields (system fields dropped, lookups resolved)."""
+    if not isinstance(data, dict):
+        raise RecordError("INVALID_DATA", "invalid data")
+    clean = {k: v for k, v in data.items() if k not in SYSTEM_FIELDS and not k.startswith("$")}
+    clean.pop("Owner", None)
+    for field in spec.email_fields:
+        value = clean.get(field)
+        if value and (not isinstance(value, str) or "@" not in value or " " in value.strip()):
+            raise RecordError(
+                "INVALID_DATA", "invalid data", api_name=field, expected_data_type="email"
+            )
+    for field in spec.lookups:
+        if field in clean:
+            clean[field] = _resolve_lookup(org, field, clean[field])
+    return clean
+
+
+def stamp(record: CrmRecord, user: SandboxUser, moment: datetime) -> None:
+    record.modified_time = moment
+    record.data["Modified_By"] = {"name": user.full_name, "id": user.crm_user_id}
+    if record.module == "Contacts":
+        record.data["Full_Name"] = full_name(record.data)
+    for column, value in denormalise(record.module, record.data).items():
+        setattr(record, column, value)
+
+
+def next_write_time(record: CrmRecord | None = None) -> datetime:
+    """Now, but never at or before the record's last write (Modified_Time must move)."""
+    moment = clock.now()
+    if record is not None and moment <= record.modified_time:
+        moment = record.modified_time + timedelta(microseconds=1)
+    return moment
+
+
+def record_create(
+    org: CrmOrg, module: str, data: dict, *, by_user: SandboxUser, fire_workflows: bool = True
+) -> CrmRecord:
+    """Insert one record; raises RecordError (mandatory field, bad email, dead lookup).
+    Fires workflow webhooks (unless `fire_workflows` is False) and watch callbacks."""
+    spec = MODULES[module]
+    clean = _clean(org, spec, data)
+    for field in spec.mandatory:
+        if clean.get(field) in (None, ""):
+            raise RecordError("MANDATORY_NOT_FOUND", "required field not found", api_name=field)
+    owner = _resolve_owner(org, data["Owner"]) if data.get("Owner") else by_user
+    moment = clock.now()
+    record = CrmRecord(
+        org=org, module=module, record_id=ids.crm_id(), owner=owner, created_time=moment
+    )
+    record.data = {**clean, "Owner": user_lookup(owner)}
+    record.data["Created_By"] = {"name": by_user.full_name, "id": by_user.crm_user_id}
+    stamp(record, by_user, moment)
+    record.save()
+    automation.record_written(record, "create", sorted(clean), fire_workflows=fire_workflows)
+    return record
+
+
+def record_update(
+    record: CrmRecord,
+    data: dict,
+    *,
+    by_user: SandboxUser,
+    fire_workflows: bool = True,
+    unmodified_since: datetime | None = None,
+) -> CrmRecord:
+    """Apply `data` to `record`; Modified_Time always moves on. Raises RecordError, or
+    `AlreadyModified` when the record changed after `unmodified_since` (§2.5, 412)."""
+    if unmodified_since and record.modified_time.replace(microsecond=0) > unmodified_since:
+        raise AlreadyModified(record)
+    spec = MODULES[record.module]
+    clean = _clean(record.org, spec, data)
+    for field in spec.mandatory:
+        if field in clean and clean[field] in (None, ""):
+            raise RecordError("MANDATORY_NOT_FOUND", "required field not found", api_name=field)
+    if data.get("Owner"):
+        record.owner = _resolve_owner(record.org, data["Owner"])
+        record.data["Owner"] = user_lookup(record.owner)
+    record.data.update(clean)
+    stamp(record, by_user, next_write_time(record))
+    record.save()
+    automation.record_written(record, "edit", sorted(clean), fire_workflows=fire_workflows)
+    return record
+
+
+def record_delete(record: CrmRecord, *, by_user: SandboxUser) -> CrmRecord:
+    """Move a record to the recycle bin (`deleted_time`); it vanishes from every read."""
+    record.deleted_time = next_write_time(record)
+    record.modified_time = record.deleted_time
+    record.data["Deleted_By"] = {"name": by_user.full_name, "id": by_user.crm_user_id}
+    record.save(update_fields=["deleted_time", "modified_time", "data"])
+    automation.record_written(record, "delete", [], fire_workflows=False)
+    return record
