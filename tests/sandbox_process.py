@@ -50,6 +50,8 @@ class SandboxProcess:
             **os.environ,
             "SANDBOX_DATABASE_URL": f"sqlite:///{tmp / 'sandbox.sqlite3'}",
             "SANDBOX_PUBLIC_URL": self.base_url,
+            # moving the clock must not start a native sync behind a test's back
+            "SANDBOX_NATIVE_SCHEDULE": "0",
             **self._extra_env,
         }
         env.pop("DJANGO_SETTINGS_MODULE", None)  # the sandbox forces its own anyway

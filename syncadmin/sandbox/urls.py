@@ -5,6 +5,7 @@ from .views.crm import control_urlpatterns as crm_control_urlpatterns
 urlpatterns = [
     path("_sandbox/crm/", include(crm_control_urlpatterns)),
     path("_sandbox/", include("syncadmin.sandbox.views.control")),
+    path("_sandbox/", include("syncadmin.sandbox.native.views")),
     path("oauth/", include("syncadmin.sandbox.views.accounts")),
     path("crm/v8/", include("syncadmin.sandbox.views.crm")),
     path("books/v3/", include("syncadmin.sandbox.views.books")),

@@ -11,3 +11,8 @@ from syncadmin.sandbox import lifecycle  # noqa: E402  (needs the app registry r
 
 # A restarted server must not mint ids that an earlier run already stored.
 lifecycle.prime_ids()
+
+from syncadmin.sandbox.native import scheduler  # noqa: E402
+
+# The native sync's schedule lives in the server process only (not in migrate or tests).
+scheduler.start_if_enabled()

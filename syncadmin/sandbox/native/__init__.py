@@ -1,0 +1,1 @@
+"""The emulated native Zoho CRM → Books integration ("Zoho Finance Suite")."""

@@ -1,0 +1,178 @@
+"""The native integration's decisions, as a pure function of a snapshot.
+
+Zoho's behaviour (issue item 5, zoho-api.md §4):
+
+* FIRST run (the id map of the org is empty): a CRM record pairs with the Books customer of
+  exactly the same display name (as typed in CRM: no trimming, case counts); anything else
+  becomes a new customer. "Acme Ltd" and "Acme Limited" are therefore two customers, while
+  "ACME LTD" or "Acme Ltd " fail with 3062 against "Acme Ltd" (Books trims and ignores case).
+* later runs: only the hidden id map counts; an unmapped record becomes a new customer.
+* a new or renamed customer whose name is taken (Books compares case-insensitively)
+  fails with 3062.
+* a mapped record whose Books customer was deleted is re-created on its next CRM edit.
+* CRM deletions and merges change nothing in Books: the customer keeps the dead id.
+* duplicates "skip" pairs by name but keeps the Books data; "overwrite" takes CRM's.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..books.contacts import duplicate_name
+from ..books.errors import BooksError
+from .mapping import ContactSpec
+
+
+@dataclass
+class Unit:
+    """One CRM record the sync type covers (an Account, or a Contact)."""
+
+    module: str
+    crm_id: str
+    spec: ContactSpec
+    modified_time: datetime
+
+
+@dataclass
+class BooksEntry:
+    contact_id: str
+    contact_name: str
+
+
+@dataclass
+class Link:
+    books_contact_id: str
+    last_synced_at: datetime | None
+
+
+@dataclass
+class Failure:
+    crm_module: str
+    crm_record_id: str
+    code: int
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {
+            "crm_module": self.crm_module,
+            "crm_record_id": self.crm_record_id,
+            "code": self.code,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Plan:
+    creates: list[Unit] = field(default_factory=list)  # new customers (incl. re-creations)
+    recreated: int = 0
+    updates: list[tuple[Unit, str]] = field(default_factory=list)  # (unit, contact_id)
+    pairs: list[tuple[Unit, str, bool]] = field(default_factory=list)  # (…, overwrite)
+    failures: list[Failure] = field(default_factory=list)
+    skipped: int = 0
+
+
+def name_key(name: str) -> str:
+    """Books' uniqueness key for display names (3062 ignores case)."""
+    return name.lower()
+
+
+class _Names:
+    """The org's display names while the plan is made: exact for first-run pairing,
+    case-folded for 3062."""
+
+    def __init__(self, books: dict[str, BooksEntry]) -> None:
+        self.owner = {name_key(e.contact_name): cid for cid, e in books.items()}
+        self.exact = {e.contact_name: cid for cid, e in books.items()}
+
+    def taken_by_other(self, name: str, contact_id: str | None) -> bool:
+        owner = self.owner.get(name_key(name))
+        return owner is not None and owner != contact_id
+
+    def claim(self, name: str, contact_id: str, old_name: str | None = None) -> None:
+        if old_name is not None and self.owner.get(name_key(old_name)) == contact_id:
+            del self.owner[name_key(old_name)]
+        self.owner[name_key(name)] = contact_id
+
+
+def _failure(unit: Unit, error: BooksError) -> Failure:
+    return Failure(unit.module, unit.crm_id, error.code, error.message)
+
+
+def _name_taken(unit: Unit) -> Failure:
+    return _failure(unit, duplicate_name(unit.spec.contact_name, "customer"))
+
+
+def plan_sync(
+    *,
+    units: list[Unit],
+    books: dict[str, BooksEntry],
+    links: dict[tuple[str, str], Link],
+    duplicates: str,
+) -> Plan:
+    """Decide, record by record in CRM order, what one native sync run does."""
+    plan = Plan()
+    names = _Names(books)
+    first_run = not links
+    paired: set[str] = set()  # a Books customer pairs with one CRM record at most
+    for unit in units:
+        reason = unit.spec.refusal
+        link = links.get((unit.module, unit.crm_id))
+        if link is not None:
+            _plan_linked(plan, names, unit, link, books, reason)
+            continue
+        match = names.exact.get(unit.spec.crm_name) if first_run else None
+        if match is not None and match not in paired:
+            paired.add(match)
+            _plan_pair(plan, unit, match, reason, duplicates)
+            continue
+        _plan_create(plan, names, unit, reason)
+    return plan
+
+
+def _plan_pair(
+    plan: Plan, unit: Unit, contact_id: str, reason: BooksError | None, dup: str
+) -> None:
+    overwrite = dup == "overwrite"
+    if overwrite and reason:
+        plan.failures.append(_failure(unit, reason))
+        return
+    plan.pairs.append((unit, contact_id, overwrite))
+    if not overwrite:
+        plan.skipped += 1
+
+
+def _plan_create(plan: Plan, names: _Names, unit: Unit, reason: BooksError | None) -> bool:
+    if reason:
+        plan.failures.append(_failure(unit, reason))
+        return False
+    if names.taken_by_other(unit.spec.contact_name, None):
+        plan.failures.append(_name_taken(unit))
+        return False
+    names.claim(unit.spec.contact_name, f"new:{unit.module}:{unit.crm_id}")
+    plan.creates.append(unit)
+    return True
+
+
+def _plan_linked(
+    plan: Plan,
+    names: _Names,
+    unit: Unit,
+    link: Link,
+    books: dict[str, BooksEntry],
+    reason: BooksError | None,
+) -> None:
+    edited = link.last_synced_at is None or unit.modified_time > link.last_synced_at
+    if not edited:
+        return
+    current = books.get(link.books_contact_id)
+    if current is None:  # the Books partner was deleted: this edit brings it back
+        if _plan_create(plan, names, unit, reason):
+            plan.recreated += 1
+        return
+    if reason:
+        plan.failures.append(_failure(unit, reason))
+        return
+    if names.taken_by_other(unit.spec.contact_name, current.contact_id):
+        plan.failures.append(_name_taken(unit))
+        return
+    names.claim(unit.spec.contact_name, current.contact_id, current.contact_name)
+    plan.updates.append((unit, current.contact_id))

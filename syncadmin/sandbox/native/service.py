@@ -1,0 +1,358 @@
+"""The emulated native CRM → Books integration: runs, connect and disconnect.
+
+Native sync is Zoho-internal: it writes straight to the tables, never through the public
+API, so it spends no API credits or Books request quota and logs no `ApiCall`.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from django.db import transaction
+
+from .. import ids, knobs
+from ..books.contacts import CRM_SOURCE, PERSON_FIELDS
+from ..ids import IdSequence
+from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
+from ..models.books import SyncType
+from ..models.crm import CrmModule, CrmRecord
+from .mapping import ContactSpec, add_person, spec_for
+from .plan import BooksEntry, Link, Plan, Unit, plan_sync
+
+BATCH = 5000
+ACCOUNT_SYNC_TYPES = (SyncType.ACCOUNTS_AND_CONTACTS, SyncType.ACCOUNTS_ONLY)
+
+
+def is_syncing(org: BooksOrg) -> bool:
+    return bool(org.native_sync_connected and org.crm_org_id and org.sync_type != SyncType.NONE)
+
+
+# ------------------------------------------------------------------ snapshot
+
+
+def _crm_rows(org: BooksOrg) -> Iterator[tuple]:
+    rows = CrmRecord.objects.filter(
+        org_id=org.crm_org_id,
+        module__in=[CrmModule.ACCOUNTS, CrmModule.CONTACTS],
+        deleted_time__isnull=True,
+    ).values_list("module", "record_id", "data", "account_id", "created_time", "modified_time")
+    yield from sorted(rows.iterator(chunk_size=BATCH), key=lambda r: (r[4], r[1]))
+
+
+def load_units(org: BooksOrg) -> list[Unit]:
+    """The live CRM records the org's sync type covers, oldest first, with the contacts of
+    each account folded in as its contact persons (their edits count as the account's)."""
+    accounts_mode = org.sync_type in ACCOUNT_SYNC_TYPES
+    with_persons = org.sync_type == SyncType.ACCOUNTS_AND_CONTACTS
+    loose_contacts = org.sync_type == SyncType.CONTACTS_ONLY or (
+        with_persons and org.sync_include_unassociated_contacts
+    )
+    units: list[Unit] = []
+    by_account: dict[str, Unit] = {}
+    for module, record_id, data, account_id, _created, modified in _crm_rows(org):
+        if module == CrmModule.ACCOUNTS and accounts_mode:
+            unit = Unit(module, record_id, spec_for(org, module, record_id, data), modified)
+            units.append(unit)
+            by_account[record_id] = unit
+        elif module == CrmModule.CONTACTS:
+            parent = by_account.get(account_id) if with_persons else None
+            if parent is not None:
+                _fold_person(parent, record_id, data, modified)
+            elif loose_contacts and (not account_id or org.sync_type == SyncType.CONTACTS_ONLY):
+                spec = spec_for(org, module, record_id, data)
+                units.append(Unit(module, record_id, spec, modified))
+    return units
+
+
+def _fold_person(parent: Unit, record_id: str, data: dict, modified: datetime) -> None:
+    add_person(parent.spec, record_id, data)
+    parent.modified_time = max(parent.modified_time, modified)
+
+
+def _books_entries(org: BooksOrg) -> dict[str, BooksEntry]:
+    contacts = BooksContact.objects.filter(org=org)
+    if knobs.get().books_name_shared_across_types:  # else vendors' names clash too
+        contacts = contacts.filter(contact_type="customer")
+    rows = contacts.values_list("contact_id", "contact_name").iterator(chunk_size=BATCH)
+    return {cid: BooksEntry(cid, name) for cid, name in rows}
+
+
+def _links(org: BooksOrg) -> dict[tuple[str, str], Link]:
+    rows = NativeSyncLink.objects.filter(books_org=org).values_list(
+        "crm_module", "crm_record_id", "books_contact_id", "last_synced_at"
+    )
+    return {(m, r): Link(b, at) for m, r, b, at in rows.iterator(chunk_size=BATCH)}
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _link_fields(contact: BooksContact, spec: ContactSpec) -> None:
+    for name, value in spec.links.items():
+        setattr(contact, name, value)
+
+
+def _overwrite_fields(contact: BooksContact, spec: ContactSpec) -> None:
+    contact.contact_name = spec.contact_name
+    contact.company_name = spec.company_name
+    contact.customer_sub_type = spec.customer_sub_type
+    contact.currency_code = spec.currency_code
+    contact.data = {**contact.data, **spec.data}
+
+
+def _new_contact(org: BooksOrg, spec: ContactSpec, contact_id: str, now: datetime) -> BooksContact:
+    contact = BooksContact(
+        org=org,
+        contact_id=contact_id,
+        contact_type="customer",
+        source=CRM_SOURCE,
+        created_time=now,
+        last_modified_time=now,
+        data={},
+    )
+    _overwrite_fields(contact, spec)
+    _link_fields(contact, spec)
+    return contact
+
+
+_PERSON_FIELDS = [*PERSON_FIELDS, "last_modified_time"]
+
+
+def _person(contact: BooksContact, spec: dict, pid: str, primary: bool, now: datetime):
+    """A Books contact person from a CRM contact (`books.contacts` person keys)."""
+    values = {f: str(spec.get(f) or "")[:255] for f in PERSON_FIELDS}
+    return BooksContactPerson(
+        contact=contact,
+        contact_person_id=pid,
+        is_primary_contact=primary,
+        zcrm_contact_id=spec["zcrm_contact_id"],
+        created_time=now,
+        last_modified_time=now,
+        **values,
+    )
+
+
+def _mirror_primary(contact: BooksContact, person: BooksContactPerson) -> None:
+    for name in ("first_name", "last_name", "email", "phone", "mobile"):
+        setattr(contact, name, getattr(person, name))
+
+
+_CONTACT_FIELDS = ["contact_name", "company_name", "customer_sub_type", "currency_code", "data"]
+_CONTACT_FIELDS += ["zcrm_account_id", "zcrm_contact_id", "crm_owner_id"]
+_CONTACT_FIELDS += ["is_linked_with_zohocrm", "is_crm_customer", "last_modified_time"]
+_CONTACT_FIELDS += ["first_name", "last_name", "email", "phone", "mobile"]
+
+
+def _create_all(org: BooksOrg, units: list[Unit], now: datetime, seq: IdSequence) -> list[str]:
+    contacts, persons = [], []
+    for unit in units:
+        contact = _new_contact(org, unit.spec, seq.next(), now)
+        mine = [
+            _person(contact, spec, seq.next(), index == 0, now)
+            for index, spec in enumerate(unit.spec.persons)
+        ]
+        if mine:
+            _mirror_primary(contact, mine[0])
+        persons += mine
+        contacts.append(contact)
+    for batch in _chunks(contacts):
+        BooksContact.objects.bulk_create(batch)  # SQLite returns the new pks
+    for batch in _chunks(persons):
+        BooksContactPerson.objects.bulk_create(batch)
+    return [c.contact_id for c in contacts]
+
+
+def _fetch(org: BooksOrg, contact_ids: Iterable[str]) -> dict[str, BooksContact]:
+    found: dict[str, BooksContact] = {}
+    for batch in _chunks(list(contact_ids)):
+        found.update(BooksContact.objects.filter(org=org).in_bulk(batch, field_name="contact_id"))
+    return found
+
+
+def _persons_of(contacts: list[BooksContact]) -> dict[int, list[BooksContactPerson]]:
+    found: dict[int, list[BooksContactPerson]] = defaultdict(list)
+    for batch in _chunks([c.pk for c in contacts]):
+        for person in BooksContactPerson.objects.filter(contact_id__in=batch).order_by("id"):
+            found[person.contact_id].append(person)
+    return found
+
+
+def _merge_persons(
+    contact: BooksContact,
+    existing: list[BooksContactPerson],
+    specs: list[dict],
+    now: datetime,
+    seq: IdSequence,
+) -> tuple[list[BooksContactPerson], list[BooksContactPerson]]:
+    """CRM contacts overwrite the Books persons linked to them; new ones are added;
+    persons added in Books (no CRM id) are left alone. Returns (changed, new)."""
+    by_crm = {p.zcrm_contact_id: p for p in existing if p.zcrm_contact_id}
+    changed, new = [], []
+    has_primary = any(p.is_primary_contact for p in existing)
+    for spec in specs:
+        person = by_crm.get(spec["zcrm_contact_id"])
+        if person is None:
+            new.append(_person(contact, spec, seq.next(), not has_primary, now))
+            has_primary = True
+            continue
+        for name in PERSON_FIELDS:
+            setattr(person, name, str(spec.get(name) or "")[:255])
+        person.last_modified_time = now
+        changed.append(person)
+    primary = next((p for p in [*existing, *new] if p.is_primary_contact), None)
+    if primary is not None:
+        _mirror_primary(contact, primary)
+    return changed, new
+
+
+def _write_existing(
+    org: BooksOrg,
+    items: list[tuple[Unit, str, bool]],
+    now: datetime,
+    seq: IdSequence,
+) -> None:
+    """Pairs and updates: link fields always; CRM data where `overwrite`."""
+    contacts = _fetch(org, [cid for _, cid, _ in items])
+    wanted = [contacts[cid] for _, cid, overwrite in items if overwrite and cid in contacts]
+    persons = _persons_of(wanted)
+    changed_persons, new_persons = [], []
+    for unit, cid, overwrite in items:
+        contact = contacts[cid]
+        _link_fields(contact, unit.spec)
+        contact.last_modified_time = now
+        if overwrite:
+            _overwrite_fields(contact, unit.spec)
+            changed, new = _merge_persons(
+                contact, persons.get(contact.pk, []), unit.spec.persons, now, seq
+            )
+            changed_persons += changed
+            new_persons += new
+    BooksContact.objects.bulk_update(list(contacts.values()), _CONTACT_FIELDS, batch_size=BATCH)
+    BooksContactPerson.objects.bulk_update(changed_persons, _PERSON_FIELDS, batch_size=BATCH)
+    BooksContactPerson.objects.bulk_create(new_persons, batch_size=BATCH)
+
+
+def _write_links(org: BooksOrg, pairs: list[tuple[Unit, str]], now: datetime) -> None:
+    rows = [
+        NativeSyncLink(
+            books_org=org,
+            crm_module=unit.module,
+            crm_record_id=unit.crm_id,
+            books_contact_id=contact_id,
+            created_at=now,
+            last_synced_at=now,
+        )
+        for unit, contact_id in pairs
+    ]
+    NativeSyncLink.objects.bulk_create(
+        rows,
+        batch_size=BATCH,
+        update_conflicts=True,
+        unique_fields=["books_org", "crm_module", "crm_record_id"],
+        update_fields=["books_contact_id", "last_synced_at"],
+    )
+
+
+def apply_plan(org: BooksOrg, plan: Plan, now: datetime, seq: IdSequence) -> None:
+    """Write a plan: new customers, paired and updated ones, and the id map."""
+    created_ids = _create_all(org, plan.creates, now, seq)
+    existing = [(u, cid, ov) for u, cid, ov in plan.pairs]
+    existing += [(u, cid, True) for u, cid in plan.updates]
+    _write_existing(org, existing, now, seq)
+    links = list(zip(plan.creates, created_ids, strict=True))
+    links += [(u, cid) for u, cid, _ in existing]
+    _write_links(org, links, now)
+
+
+# ------------------------------------------------------------------ services
+
+
+def native_sync_run(
+    books_org: BooksOrg,
+    *,
+    now: datetime,
+    trigger: str = "manual",
+    id_source: IdSequence | None = None,
+) -> NativeSyncRun:
+    """Run the native sync for one Books org as Zoho would (see plan.py) and record it.
+
+    Guarantees: the whole run is one transaction (a crash leaves no half-synced org, and
+    the run row says "failed" with the reason); the run row carries the bare failure count
+    Zoho shows plus the per-record reasons; no API quota is spent.
+    """
+    run = NativeSyncRun.objects.create(books_org=books_org, trigger=trigger, started_at=now)
+    try:
+        with transaction.atomic():
+            plan = _plan_for(books_org)
+            apply_plan(books_org, plan, now, id_source or ids.books_ids)
+            BooksOrg.objects.filter(pk=books_org.pk).update(native_sync_last_run_at=now)
+    except Exception as exc:
+        _finish(run, now, status="failed", failures=[{"reason": repr(exc)}])
+        raise
+    _finish(
+        run,
+        now,
+        status="done",
+        created_count=len(plan.creates),
+        updated_count=len(plan.updates) + len(plan.pairs) - plan.skipped,
+        skipped_count=plan.skipped,
+        failures=[f.as_dict() for f in plan.failures],
+    )
+    books_org.native_sync_last_run_at = now
+    return run
+
+
+def _plan_for(org: BooksOrg) -> Plan:
+    if not is_syncing(org):
+        return Plan()
+    return plan_sync(
+        units=load_units(org),
+        books=_books_entries(org),
+        links=_links(org),
+        duplicates=knobs.get().native_sync_duplicates,
+    )
+
+
+def _finish(run: NativeSyncRun, now: datetime, *, failures: list, **fields: object) -> None:
+    run.finished_at = now
+    run.failures = failures
+    run.failure_count = len(failures)
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save()
+
+
+def native_sync_disconnect(books_org: BooksOrg) -> int:
+    """Disconnect as Zoho does: the hidden id map is wiped (the `zcrm_*` fields on Books
+    contacts stay). Returns the number of links forgotten."""
+    with transaction.atomic():
+        forgotten, _ = NativeSyncLink.objects.filter(books_org=books_org).delete()
+        BooksOrg.objects.filter(pk=books_org.pk).update(native_sync_connected=False)
+    books_org.native_sync_connected = False
+    return forgotten
+
+
+def native_sync_connect(books_org: BooksOrg, *, sync_type: str | None = None) -> None:
+    """(Re)connect; with an empty map the next run pairs by exact display name again."""
+    fields: dict[str, object] = {"native_sync_connected": True}
+    if sync_type:
+        fields["sync_type"] = sync_type
+    BooksOrg.objects.filter(pk=books_org.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(books_org, name, value)
+
+
+def native_sync_run_due(*, now: datetime) -> list[NativeSyncRun]:
+    """Run every connected org whose last run is `native_sync_interval_minutes` old."""
+    interval = knobs.get().native_sync_interval_minutes
+    runs = []
+    for org in BooksOrg.objects.filter(native_sync_connected=True).exclude(sync_type="none"):
+        last = org.native_sync_last_run_at
+        if last is None or (now - last).total_seconds() >= interval * 60:
+            runs.append(native_sync_run(org, now=now, trigger="schedule"))
+    return runs
