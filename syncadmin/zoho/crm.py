@@ -1,0 +1,198 @@
+"""Zoho CRM v8: records, search, bulk writes, merge, watch channels, users (§2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from syncadmin.zoho.errors import crm_error
+from syncadmin.zoho.http import Api, json_body
+from syncadmin.zoho.types import CrmRecord, RecordResult, ZohoUser
+
+BATCH = 100  # Zoho's cap on records per write call
+PER_PAGE = 200
+NO_DATA = (204, 304)
+
+
+def check(response: httpx.Response) -> None:
+    """CRM failures: a top-level ``{"code": "...", "status": "error"}`` envelope."""
+    if response.status_code < 400 or response.status_code == 412:
+        return  # 412 and partial failures are per-record answers, read by the caller
+    body = json_body(response)
+    if "data" in body and response.status_code == 400:
+        return  # all records failed: the caller reads each element
+    raise crm_error(response.status_code, str(body.get("code", "")), str(body.get("message", "")))
+
+
+class CrmClient:
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def current_user(self) -> ZohoUser:
+        body = json_body(self.api.call("GET", "/users", params={"type": "CurrentUser"}))
+        user = body["users"][0]
+        return ZohoUser(
+            id=str(user["id"]),
+            name=user.get("full_name", ""),
+            email=user.get("email", ""),
+            active=user.get("status", "active") == "active",
+        )
+
+    def records(
+        self,
+        *,
+        module: str,
+        fields: Iterable[str],
+        modified_since: datetime | None = None,
+        sort_by: str = "Modified_Time",
+        sort_order: str = "asc",
+    ) -> Iterator[CrmRecord]:
+        """Every record, page by page (``page`` for the first 2 000, then ``page_token``)."""
+        params: dict[str, Any] = {
+            "fields": ",".join(fields),
+            "per_page": PER_PAGE,
+            "sort_by": sort_by,
+            "sort_order": sort_order,
+        }
+        headers = {}
+        if modified_since:
+            # Zoho's filter is inclusive; one second on avoids re-reading the last record.
+            headers["If-Modified-Since"] = (modified_since + timedelta(seconds=1)).isoformat()
+        page, page_token = 1, None
+        while True:
+            query = {**params, **({"page_token": page_token} if page_token else {"page": page})}
+            response = self.api.call("GET", f"/{module}", params=query, headers=headers)
+            if response.status_code in NO_DATA:
+                return
+            body = json_body(response)
+            for data in body.get("data", []):
+                yield CrmRecord.from_api(module, data)
+            info = body.get("info", {})
+            if not info.get("more_records"):
+                return
+            page_token = info.get("next_page_token")
+            page += 1
+
+    def record(self, *, module: str, record_id: str) -> CrmRecord | None:
+        """One record, or None when Zoho says it does not exist (204)."""
+        response = self.api.call("GET", f"/{module}/{record_id}")
+        if response.status_code in NO_DATA:
+            return None
+        return CrmRecord.from_api(module, json_body(response)["data"][0])
+
+    def search(
+        self, *, module: str, criteria: str | None = None, email: str | None = None
+    ) -> list[CrmRecord]:
+        """Zoho's search as it is: ``equals`` means contains, fresh records may be missing."""
+        params: dict[str, Any] = {"per_page": PER_PAGE}
+        params.update({k: v for k, v in (("criteria", criteria), ("email", email)) if v})
+        found: list[CrmRecord] = []
+        for page in range(1, 11):  # Zoho stops search at 2 000 records
+            response = self.api.call("GET", f"/{module}/search", params={**params, "page": page})
+            if response.status_code in NO_DATA:
+                break
+            body = json_body(response)
+            found += [CrmRecord.from_api(module, d) for d in body.get("data", [])]
+            if not body.get("info", {}).get("more_records"):
+                break
+        return found
+
+    def search_exact(self, *, module: str, field: str, value: str) -> list[CrmRecord]:
+        """Records whose ``field`` equals ``value`` exactly (case-insensitive, trimmed).
+
+        Zoho's ``equals`` behaves like *contains*, so its answer is filtered here.
+        """
+        criteria = f"({field}:equals:{escape_criteria(value)})"
+        wanted = value.strip().casefold()
+        return [
+            r
+            for r in self.search(module=module, criteria=criteria)
+            if str(r.fields.get(field) or "").strip().casefold() == wanted
+        ]
+
+    def insert(self, *, module: str, records: list[dict], trigger: list[str] = ()) -> list:
+        return self._write("POST", module, records, trigger)
+
+    def update(self, *, module: str, records: list[dict], trigger: list[str] = ()) -> list:
+        """Bulk update in batches of 100; ``trigger=[]`` keeps our own writes from firing
+        CRM workflows (and so from echoing back to us as webhooks)."""
+        return self._write("PUT", module, records, trigger)
+
+    def _write(
+        self, method: str, module: str, records: list[dict], trigger: Iterable[str]
+    ) -> list[RecordResult]:
+        results: list[RecordResult] = []
+        for start in range(0, len(records), BATCH):
+            body = {"data": records[start : start + BATCH], "trigger": list(trigger)}
+            answer = json_body(self.api.call(method, f"/{module}", json=body))
+            results += [_record_result(element) for element in answer.get("data", [])]
+        return results
+
+    def merge(self, *, module: str, master_id: str, child_ids: list[str]) -> dict[str, Any]:
+        """Merge up to two children into ``master_id``; Zoho deletes the children."""
+        payload = {"merge": [{"data": [{"id": child} for child in child_ids[:2]]}]}
+        answer = json_body(
+            self.api.call("POST", f"/{module}/{master_id}/actions/merge", json=payload)
+        )
+        element = answer["merge"][0]
+        if element.get("status") == "error":
+            raise crm_error(400, element.get("code", ""), element.get("message", ""))
+        return element
+
+    def watch_subscribe(
+        self,
+        *,
+        channel_id: str,
+        events: list[str],
+        notify_url: str,
+        token: str,
+        expiry: datetime,
+    ) -> dict[str, Any]:
+        """Create or extend (same call shape) a notification channel."""
+        watch = {
+            "channel_id": channel_id,
+            "events": events,
+            "notify_url": notify_url,
+            "token": token,
+            "channel_expiry": expiry.isoformat(timespec="seconds"),
+        }
+        return json_body(self.api.call("POST", "/actions/watch", json={"watch": [watch]}))
+
+    def watch_extend(self, *, channel_id: str, events: list[str], expiry: datetime) -> dict:
+        watch = {
+            "channel_id": channel_id,
+            "events": events,
+            "channel_expiry": expiry.isoformat(timespec="seconds"),
+        }
+        return json_body(self.api.call("PATCH", "/actions/watch", json={"watch": [watch]}))
+
+    def watch_unsubscribe(self, *, channel_ids: list[str]) -> None:
+        self.api.call("DELETE", "/actions/watch", params={"channel_ids": ",".join(channel_ids)})
+
+    def webhook_failures(self, *, module: str | None = None) -> list[dict[str, Any]]:
+        params = {"module": module} if module else {}
+        response = self.api.call("GET", "/settings/automation/webhook_failures", params=params)
+        if response.status_code in NO_DATA:
+            return []
+        return json_body(response).get("webhook_failures", [])
+
+
+def _record_result(element: dict[str, Any]) -> RecordResult:
+    details = element.get("details") or {}
+    return RecordResult(
+        ok=element.get("status") == "success",
+        id=details.get("id"),
+        code=element.get("code", ""),
+        message=element.get("message", ""),
+        details=details,
+    )
+
+
+def escape_criteria(value: str) -> str:
+    """Zoho criteria need ``(``, ``)`` and ``,`` escaped with a backslash."""
+    for char in ("\\", "(", ")", ","):
+        value = value.replace(char, f"\\{char}")
+    return value

@@ -1,0 +1,118 @@
+"""The one HTTP path to Zoho: auth header, budget slot, one token refresh, errors classified.
+
+Framework-free: the product plugs in a token provider and a budget gate (both protocols).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+import httpx
+
+from syncadmin.zoho.errors import RateLimited, ZohoError, error_for
+
+
+class TokenProvider(Protocol):
+    def __call__(self, *, force_refresh: bool = False) -> str: ...
+
+
+class Gate(Protocol):
+    """Shared API budget: a slot per request, and feedback when Zoho says slow down."""
+
+    def slot(self) -> contextlib.AbstractContextManager[None]: ...
+
+    def penalise(self, error: RateLimited) -> None: ...
+
+
+class OpenGate:
+    """No budget (scripts, tests of the client itself)."""
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        yield
+
+    def penalise(self, error: RateLimited) -> None:
+        return None
+
+
+def new_http_client(*, timeout: float = 20.0) -> httpx.Client:
+    """One pooled keep-alive client per process; share it between API wrappers."""
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        headers={"User-Agent": "syncadmin/0.1 (+https://github.com/syncadmin)"},
+    )
+
+
+Checker = Callable[[httpx.Response], None]
+
+
+class Api:
+    """One Zoho API (CRM or Books) rooted at ``base_url``.
+
+    ``check`` raises the service's classified error for a failed answer. A 401 is retried
+    once with a freshly refreshed token, because Zoho drops the oldest access tokens of a
+    refresh token without telling anyone.
+    """
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        base_url: str,
+        tokens: TokenProvider,
+        check: Checker,
+        gate: Gate | None = None,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.tokens = tokens
+        self.check = check
+        self.gate = gate or OpenGate()
+
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        for attempt in (1, 2):
+            response = self._send(method, path, force_refresh=attempt == 2, **kwargs)
+            if response.status_code != 401 or attempt == 2:
+                break
+        try:
+            self.check(response)
+        except RateLimited as error:
+            self.gate.penalise(error)
+            raise
+        return response
+
+    def _send(
+        self, method: str, path: str, *, force_refresh: bool, headers: dict | None = None, **kw
+    ) -> httpx.Response:
+        token = self.tokens(force_refresh=force_refresh)
+        headers = {"Authorization": f"Zoho-oauthtoken {token}", **(headers or {})}
+        with self.gate.slot():
+            return send(self.http, method, f"{self.base_url}{path}", headers=headers, **kw)
+
+
+def send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """``http.request`` with transport failures turned into a transient ``network_error``."""
+    try:
+        return http.request(method, url, **kwargs)
+    except httpx.TransportError as exc:
+        raise error_for("network_error", zoho_message=f"{type(exc).__name__}: {exc}") from exc
+
+
+def json_body(response: httpx.Response) -> dict[str, Any]:
+    """The JSON body, or a classified error when Zoho (or a proxy) sent something else."""
+    try:
+        body = response.json()
+    except ValueError as exc:
+        reason = "server_error" if response.status_code >= 500 else "unknown"
+        raise error_for(
+            reason, zoho_message=response.text[:200], http_status=response.status_code
+        ) from exc
+    if not isinstance(body, dict):
+        raise error_for("unknown", zoho_message=str(body)[:200], http_status=response.status_code)
+    return body
+
+
+__all__ = ["Api", "Gate", "OpenGate", "TokenProvider", "ZohoError", "new_http_client"]
