@@ -46,9 +46,11 @@ class SandboxProcess:
     def start(self) -> "SandboxProcess":
         self._tmp = tempfile.TemporaryDirectory(prefix="zoho-sandbox-")
         tmp = Path(self._tmp.name)
+        # public so a test can run `python -m syncadmin.sandbox <command>` on the same data
+        self.database_url = f"sqlite:///{tmp / 'sandbox.sqlite3'}"
         env = {
             **os.environ,
-            "SANDBOX_DATABASE_URL": f"sqlite:///{tmp / 'sandbox.sqlite3'}",
+            "SANDBOX_DATABASE_URL": self.database_url,
             "SANDBOX_PUBLIC_URL": self.base_url,
             # moving the clock must not start a native sync behind a test's back
             "SANDBOX_NATIVE_SCHEDULE": "0",
