@@ -1,6 +1,8 @@
 """The token endpoint, its limits and revocation (zoho-api.md §1.3–§1.5, §1.7): every
 error is an HTTP 200 body except the throttle, whose status is a knob (default 400)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 from tests.sandbox.oauth_helpers import (
     ADMIN,
     CLIENT_ID,
@@ -239,3 +241,15 @@ def test_every_accounts_call_is_logged_for_benchmarks(clean_sandbox: SandboxProc
     codes = {(row["http_status"], row["code"]): row["count"] for row in stats["calls"]}
     assert codes[(200, "invalid_code")] == 1
     assert codes[(302, "")] == 1
+
+
+def test_concurrent_refreshes_never_exceed_the_mint_limit(clean_sandbox: SandboxProcess) -> None:
+    # a product that refreshes from many workers at once hits the throttle, not a race
+    tokens = offline_tokens(clean_sandbox)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(
+            pool.map(lambda _: refresh(clean_sandbox, tokens["refresh_token"]), range(30))
+        )
+    minted = [a for a in answers if a.status_code == 200 and "access_token" in a.json()]
+    throttled = [a for a in answers if a.status_code == 400 and a.json() == THROTTLE]
+    assert (len(minted), len(throttled)) == (9, 21)  # 10 per 10 min, the exchange included
