@@ -142,7 +142,14 @@ def rule_create(org: CrmOrg, spec: dict) -> WebhookRule:
     values.setdefault("events", ["create", "edit"])
     rule = WebhookRule(org=org, webhook_id=ids.crm_id(), created_time=clock.now(), **values)
     rule.workflow_rule_name = rule.workflow_rule_name or f"{rule.name} rule"
-    rule.full_clean()
+    params = ("url_parameters", "module_parameters", "custom_parameters", "events")
+    rule.full_clean(exclude=[*params, "raw_data_content", "workflow_rule_name"])
+    for name in params:
+        items = getattr(rule, name)
+        if not isinstance(items, list) or not all(
+            isinstance(i, str if name == "events" else dict) for i in items
+        ):
+            raise ValueError(f"{name} must be a list")
     if set(rule.events) - {"create", "edit"} or rule.module not in ("Accounts", "Contacts"):
         raise ValueError("events ⊆ [create, edit] on Accounts or Contacts")
     if len(rule.module_parameters) > 3 or len(rule.custom_parameters) > 2:
