@@ -66,6 +66,18 @@ def gate(ctx: CallContext) -> Iterator[HttpResponse | None]:
         yield None if acquired else crm_too_many_requests()
 
 
+@contextmanager
+def heavy_gate(ctx: CallContext) -> Iterator[HttpResponse | None]:
+    """`gate` plus the sub-concurrency limit of heavy APIs such as search."""
+    with gate(ctx) as refusal:
+        if refusal is not None or ctx.crm_org is None:
+            yield refusal
+            return
+        limit = min(limits.CRM_HEAVY_CONCURRENCY, concurrency(ctx.crm_org))
+        with inflight.slot((*slot_key(ctx), "heavy"), limit) as acquired:
+            yield None if acquired else crm_too_many_requests()
+
+
 def with_credits_header(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -81,11 +81,12 @@ MAX_WRITE_RECORDS = 100
 SEARCH_SCOPE = "ZohoSearch.securesearch.READ"
 
 
-def _endpoint(scope: str | None):
+def _endpoint(scope: str | None, heavy: bool = False):
     """crm_endpoint with the credits/concurrency gate and the credits header."""
+    gate = credits.heavy_gate if heavy else credits.gate
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        return crm_endpoint(scope=scope, gate=credits.gate)(credits.with_credits_header(view))
+        return crm_endpoint(scope=scope, gate=gate)(credits.with_credits_header(view))
 
     return decorator
 
@@ -179,7 +180,7 @@ def record_get(request: HttpRequest, module: str, record_id: str) -> HttpRespons
     return crm_json({"data": [record_json(record, _tz(request), fields)]})
 
 
-@_endpoint("ZohoCRM.modules.{module}.READ")
+@_endpoint("ZohoCRM.modules.{module}.READ", heavy=True)
 def record_search(request: HttpRequest, module: str) -> HttpResponse:
     """GET /{module}/search (§2.4); also needs ZohoSearch.securesearch.READ."""
     spec = _spec(module)
