@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.heartbeat",
         "schedule": timedelta(minutes=1),
     },
+    "connections-health-check": {
+        "task": "syncadmin.tasks.connections_health_check",
+        "schedule": timedelta(seconds=HEALTH_CHECK_INTERVAL_SECONDS),
+    },
 }
 
 LOGGING = {

@@ -14,3 +14,9 @@ STORAGES = {
 
 # Parallel test workers share one Redis; keep their cache keys apart.
 CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+# A file, not SQLite's shared-cache memory database: threads in tests (the single-flight
+# token refresh) then get real WAL locking with a busy timeout instead of table locks.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_worker}.sqlite3")}  # noqa: F405

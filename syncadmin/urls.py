@@ -11,6 +11,28 @@ urlpatterns = [
     path("history/", history.run_index, name="history"),
     path("cleanup/", cleanup.cleanup_index, name="cleanup"),
     path("connections/", connections.connection_index, name="connections"),
+    path(
+        "connections/connect/<str:service>/",
+        connections.connection_connect,
+        name="connection-connect",
+    ),
+    path("connections/oauth/callback/", connections.oauth_callback, name="oauth-callback"),
+    path(
+        "connections/<int:pk>/organisation/",
+        connections.connection_organisation,
+        name="connection-organisation",
+    ),
+    path(
+        "connections/<int:pk>/reconnect/",
+        connections.connection_reconnect,
+        name="connection-reconnect",
+    ),
+    path(
+        "connections/<int:pk>/disconnect/",
+        connections.connection_disconnect,
+        name="connection-disconnect",
+    ),
+    path("connections/<int:pk>/check/", connections.connection_check, name="connection-check"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -46,3 +46,42 @@ def finance_client(finance_user):
 @pytest.fixture
 def sales_client(sales_user):
     return client_for(sales_user)
+
+
+# --- the Zoho sandbox, for product tests that talk to "Zoho" over real HTTP -------------
+
+SANDBOX_CLIENT_ID = "1000.SANDBOXCLIENT00000000000000000"
+SANDBOX_CLIENT_SECRET = "sandbox-client-secret"
+TEST_REDIRECT_URI = "http://testserver/connections/oauth/callback/"
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_tokens():
+    """Connection ids repeat across rolled-back tests; cached tokens must not."""
+    from syncadmin import connections
+
+    connections._local_tokens.clear()
+
+
+@pytest.fixture(scope="session")
+def zoho_sandbox():
+    """One sandbox process per test worker; the product reaches it by base URL only."""
+    from tests.sandbox_process import SandboxProcess
+
+    with SandboxProcess() as server:
+        yield server
+
+
+@pytest.fixture
+def zoho(zoho_sandbox, settings):
+    """The sandbox reset to its baseline, and the product pointed at it like at real Zoho."""
+    zoho_sandbox.reset()
+    zoho_sandbox.register_client(
+        [TEST_REDIRECT_URI],
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_CLIENT_SECRET,
+    )
+    settings.ZOHO_ACCOUNTS_URL = zoho_sandbox.base_url
+    settings.ZOHO_CLIENT_ID = SANDBOX_CLIENT_ID
+    settings.ZOHO_CLIENT_SECRET = SANDBOX_CLIENT_SECRET
+    return zoho_sandbox

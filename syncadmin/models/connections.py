@@ -45,6 +45,9 @@ class Connection(models.Model):
     refresh_token = EncryptedTextField(blank=True, null=True)
     access_token = EncryptedTextField(blank=True, null=True)
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Claimed with a conditional UPDATE by the one process refreshing the access token,
+    # so Zoho's mint throttle never sees a stampede.
+    refresh_claimed_until = models.DateTimeField(null=True, blank=True)
     scopes = models.TextField(blank=True)
 
     user_name = models.CharField(max_length=200, blank=True)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("_sandbox/", include("syncadmin.sandbox.views.control")),
     path("_sandbox/", include("syncadmin.sandbox.native.views")),
     path("oauth/", include("syncadmin.sandbox.views.accounts")),
+    path("crm/v8/", include("syncadmin.sandbox.views.crm_org")),
     path("crm/v8/", include("syncadmin.sandbox.views.crm")),
     path("books/v3/", include("syncadmin.sandbox.views.books")),
 ]

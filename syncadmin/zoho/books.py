@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 import httpx
 
-from syncadmin.zoho.errors import books_error
+from syncadmin.zoho.errors import ZohoError, books_error
 from syncadmin.zoho.http import Api, json_body
-from syncadmin.zoho.types import BooksContact, BooksOrganization
+from syncadmin.zoho.types import BooksContact, BooksOrganization, ZohoUser
 
 PER_PAGE = 200
 CrmKind = Literal["account", "contact", "vendor"]
@@ -44,6 +44,21 @@ class BooksClient:
             )
             for org in body.get("organizations", [])
         ]
+
+    def current_user(self) -> ZohoUser | None:
+        """The connecting user (``GET /users/me``); None where the edition lacks it."""
+        try:
+            user = self._call("GET", "/users/me")["user"]
+        except ZohoError as exc:
+            if exc.reason.code in ("record_gone", "unknown"):
+                return None
+            raise
+        return ZohoUser(
+            id=str(user.get("user_id", "")),
+            name=user.get("name", ""),
+            email=user.get("email", ""),
+            active=user.get("status", "active") == "active",
+        )
 
     def contacts(
         self, *, modified_after: datetime | None = None, **filters: str

@@ -10,7 +10,7 @@ import httpx
 
 from syncadmin.zoho.errors import crm_error
 from syncadmin.zoho.http import Api, json_body
-from syncadmin.zoho.types import CrmRecord, RecordResult, ZohoUser
+from syncadmin.zoho.types import CrmRecord, Organization, RecordResult, ZohoUser
 
 BATCH = 100  # Zoho's cap on records per write call
 PER_PAGE = 200
@@ -39,6 +39,16 @@ class CrmClient:
             name=user.get("full_name", ""),
             email=user.get("email", ""),
             active=user.get("status", "active") == "active",
+        )
+
+    def org(self) -> Organization:
+        """The CRM organisation (``GET /org``), in the same shape as a Books one."""
+        org = json_body(self.api.call("GET", "/org"))["org"][0]
+        return Organization(
+            organization_id=str(org["id"]),
+            name=org.get("company_name", ""),
+            currency_code=org.get("currency", "") or "",
+            is_default=True,
         )
 
     def records(

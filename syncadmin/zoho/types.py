@@ -53,7 +53,7 @@ class RecordResult:
 
 
 @dataclass(frozen=True)
-class BooksOrganization:
+class Organization:
     organization_id: str
     name: str
     currency_code: str
@@ -85,3 +85,6 @@ class BooksContact:
     @property
     def zcrm_contact_id(self) -> str:
         return self.data.get("zcrm_contact_id") or ""
+
+
+BooksOrganization = Organization  # the name the Books client speaks

@@ -11,6 +11,14 @@ from tests.conftest import client_for
 
 OK, LOGIN, FORBIDDEN, NOT_ALLOWED = 200, 302, 403, 405
 EVERYONE_SIGNED_IN = {"anonymous": LOGIN, "admin": OK, "finance": OK, "sales": OK}
+ADMIN_ONLY = {"anonymous": LOGIN, "admin": OK, "finance": FORBIDDEN, "sales": FORBIDDEN}
+URL_ARGS = {
+    "connection-connect": ["crm"],
+    "connection-organisation": [999],
+    "connection-reconnect": [999],
+    "connection-disconnect": [999],
+    "connection-check": [999],
+}
 
 EXPECTED = {
     "overview": EVERYONE_SIGNED_IN,
@@ -19,6 +27,14 @@ EXPECTED = {
     "history": EVERYONE_SIGNED_IN,
     "cleanup": EVERYONE_SIGNED_IN,
     "connections": EVERYONE_SIGNED_IN,
+    # Connecting Zoho is for admins only; GETs of POST-only actions answer 405 to them.
+    "connection-connect": ADMIN_ONLY,
+    # A callback without a valid state is refused with a message on the connections page.
+    "oauth-callback": {**ADMIN_ONLY, "admin": LOGIN},
+    "connection-organisation": {**ADMIN_ONLY, "admin": 404},
+    "connection-reconnect": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "connection-disconnect": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "connection-check": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "healthz": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
     "login": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
     # Logout is POST-only in Django; a signed-in GET is refused.
@@ -43,7 +59,7 @@ def test_every_url_has_a_role_expectation():
 def test_url_answers_each_role_as_expected(url_name, role, admin_user, finance_user, sales_user):
     users = {"admin": admin_user, "finance": finance_user, "sales": sales_user}
     client = Client() if role == "anonymous" else client_for(users[role])
-    response = client.get(reverse(url_name))
+    response = client.get(reverse(url_name, args=URL_ARGS.get(url_name, [])))
     assert response.status_code == EXPECTED[url_name][role]
 
 

@@ -92,6 +92,24 @@ def organizations(request: HttpRequest) -> HttpResponse:
     return books_json({"organizations": [_organization(org) for org in orgs]})
 
 
+@_endpoint("ZohoBooks.users.READ")
+def current_user(request: HttpRequest) -> HttpResponse:
+    """`GET /users/me`: the signed-in user as Books shows it (role UNCERTAIN: admin)."""
+    user = request.zoho.user
+    return books_json(
+        {
+            "user": {
+                "user_id": user.zuid,
+                "name": user.full_name,
+                "email": user.email,
+                "status": "active" if user.active else "inactive",
+                "user_role": "admin",
+                "is_current_user": True,
+            }
+        }
+    )
+
+
 # ---------------------------------------------------------------- contacts
 
 
@@ -258,6 +276,7 @@ def _import(kind: str) -> View:
 
 urlpatterns = [
     path("organizations", organizations),
+    path("users/me", current_user),
     path("contacts", _by_method(GET=contact_list, POST=contact_create)),
     path(
         "contacts/contactpersons/<str:contact_person_id>",

@@ -1,0 +1,215 @@
+"""Connecting to Zoho over the real OAuth flow, against the sandbox over HTTP."""
+
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connections as db_connections
+from django.urls import reverse
+from django.utils import timezone
+
+from syncadmin import connections
+from syncadmin.models import Connection, ConnectionStatus, LinkState, RecordLink, Service
+from tests.factories import RecordLinkFactory
+from tests.zoho_helpers import ADMIN, BOOKS_UK, consent, local_path, sandbox_connection
+
+pytestmark = pytest.mark.django_db
+
+
+def start_connect(client, service: str) -> str:
+    response = client.post(reverse("connection-connect", args=[service]), {"data_centre": "eu"})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def test_connect_crm_stores_encrypted_tokens_and_the_connecting_user(zoho, admin_client_):
+    auth_url = start_connect(admin_client_, Service.CRM)
+    assert auth_url.startswith(f"{zoho.base_url}/oauth/v2/auth?")
+    query = parse_qs(urlsplit(auth_url).query)
+    assert query["access_type"] == ["offline"] and query["prompt"] == ["consent"]
+
+    callback = consent(auth_url)
+    response = admin_client_.get(local_path(callback))
+
+    assert response.status_code == 302 and response["Location"] == reverse("connections")
+    connection = Connection.objects.get(service=Service.CRM)
+    assert connection.status == ConnectionStatus.CONNECTED
+    assert connection.user_email == ADMIN and connection.user_active is True
+    assert connection.organization_id == "800000001"
+    assert connection.refresh_token.startswith("1000.")
+
+
+def test_books_user_with_two_organisations_picks_one(zoho, admin_client_):
+    callback = consent(start_connect(admin_client_, Service.BOOKS))
+    response = admin_client_.get(local_path(callback))
+
+    connection = Connection.objects.get(service=Service.BOOKS)
+    assert response["Location"] == reverse("connection-organisation", args=[connection.pk])
+    assert connection.status == ConnectionStatus.NOT_CONNECTED
+
+    page = admin_client_.get(response["Location"])
+    assert "Zylker" in page.content.decode()
+    admin_client_.post(response["Location"], {"organization_id": BOOKS_UK})
+    connection.refresh_from_db()
+    assert connection.organization_id == BOOKS_UK
+    assert connection.status == ConnectionStatus.CONNECTED
+
+
+def test_denied_consent_stores_nothing(zoho, admin_client_):
+    callback = consent(start_connect(admin_client_, Service.CRM), decision="deny")
+    assert "error=access_denied" in callback
+
+    response = admin_client_.get(local_path(callback), follow=True)
+    assert "Consent was denied" in response.content.decode()
+    assert not Connection.objects.exists()
+
+
+def test_tampered_state_is_refused_and_stores_nothing(zoho, admin_client_):
+    callback = consent(start_connect(admin_client_, Service.CRM))
+    tampered = callback.replace("state=", "state=x")
+
+    response = admin_client_.get(local_path(tampered), follow=True)
+    assert "not one we asked for" in response.content.decode()
+    assert not Connection.objects.exists()
+
+
+def test_replayed_callback_is_refused(zoho, admin_client_):
+    callback = consent(start_connect(admin_client_, Service.CRM))
+    admin_client_.get(local_path(callback))
+    response = admin_client_.get(local_path(callback), follow=True)
+    assert "already used" in response.content.decode()
+    assert Connection.objects.count() == 1
+
+
+def test_sales_cannot_start_a_connection(zoho, sales_client):
+    response = sales_client.post(reverse("connection-connect", args=["crm"]), {"data_centre": "eu"})
+    assert response.status_code == 403
+
+
+def expire_access_token(connection) -> None:
+    Connection.objects.filter(pk=connection.pk).update(
+        access_token_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def fetch_tokens_in_threads(connection_id: int, count: int) -> list[str]:
+    barrier = threading.Barrier(count)
+
+    def attempt(_):
+        barrier.wait()  # every attempt starts while the token is still expired
+        try:
+            return connections.access_token_get(connection_id=connection_id)
+        finally:
+            db_connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_hundred_simultaneous_refreshes_call_the_token_endpoint_once(zoho):
+    connection = sandbox_connection(zoho)
+    expire_access_token(connection)
+    since = zoho.stats()["now"]
+
+    tokens = fetch_tokens_in_threads(connection.pk, 200)
+
+    assert zoho.stats(since=since, service="accounts")["total"] == 1
+    assert len(tokens) == 200 and len(set(tokens)) == 1
+
+
+def _process_attempts(connection_id: int) -> list[str]:
+    # A forked child must not reuse the parent's pooled sockets or cached tokens.
+    connections.http_client.cache_clear()
+    connections._local_tokens.clear()
+    return fetch_tokens_in_threads(connection_id, 50)
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+@pytest.mark.django_db(transaction=True)
+def test_refreshes_racing_from_four_processes_call_the_token_endpoint_once(zoho):
+    # Four worker processes of 50 threads each: the database row is what serialises them.
+    connection = sandbox_connection(zoho)
+    expire_access_token(connection)
+    since = zoho.stats()["now"]
+    db_connections.close_all()  # children must open their own database connections
+
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        tokens = sum(pool.map(_process_attempts, [connection.pk] * 4), [])
+
+    assert zoho.stats(since=since, service="accounts")["total"] == 1
+    assert len(tokens) == 200 and len(set(tokens)) == 1
+
+
+def test_token_is_reused_until_close_to_expiry(zoho):
+    connection = sandbox_connection(zoho)
+    since = zoho.stats()["now"]
+    assert connections.access_token_get(connection_id=connection.pk) == connection.access_token
+    assert zoho.stats(since=since, service="accounts")["total"] == 0
+
+
+def test_deactivated_user_turns_connection_red_and_keeps_the_mapping(zoho, sales_client):
+    connection = sandbox_connection(zoho)
+    links = RecordLinkFactory.create_batch(3, books_organization_id=BOOKS_UK)
+    before = list(RecordLink.objects.values_list("pk", "state", "books_contact_id"))
+    zoho.deactivate(ADMIN)
+    Connection.objects.filter(pk=connection.pk).update(access_token_expires_at=timezone.now())
+
+    connections.connection_health_check(connection)
+
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.USER_INACTIVE
+    assert connection.user_active is False
+    assert list(RecordLink.objects.values_list("pk", "state", "books_contact_id")) == before
+    assert all(link.state == LinkState.LINKED for link in links)
+    page = sales_client.get(reverse("mapping")).content.decode()
+    assert "Connecting user inactive" in page and "Re-authorise as another user" in page
+
+
+def test_health_check_records_the_connecting_user(zoho):
+    connection = sandbox_connection(zoho, service=Service.CRM)
+    connections.connection_health_check(connection)
+    connection.refresh_from_db()
+    assert (connection.user_email, connection.user_active) == (ADMIN, True)
+    assert connection.last_health_check_at is not None
+
+
+def test_disconnect_revokes_tokens_pauses_and_keeps_the_mapping(zoho, admin_client_):
+    connection = sandbox_connection(zoho)
+    old_refresh = connection.refresh_token
+    RecordLinkFactory.create_batch(2, books_organization_id=BOOKS_UK)
+
+    response = admin_client_.post(
+        reverse("connection-disconnect", args=[connection.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    assert "Disconnected" in response.content.decode()
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.PAUSED and connection.refresh_token is None
+    assert RecordLink.objects.count() == 2
+    # Zoho no longer honours the revoked refresh token.
+    answer = zoho.client.post(
+        "/oauth/v2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": old_refresh,
+            "client_id": connection.client_id,
+            "client_secret": connection.client_secret,
+        },
+    )
+    assert answer.json() == {"error": "invalid_code"}
+
+
+def test_reconnect_resumes_the_same_connection_row(zoho, admin_client_):
+    connection = sandbox_connection(zoho, service=Service.CRM)
+    connections.connection_disconnect(connection=connection, user=None)
+
+    response = admin_client_.post(reverse("connection-reconnect", args=[connection.pk]))
+    admin_client_.get(local_path(consent(response["Location"])))
+
+    assert Connection.objects.count() == 1
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.CONNECTED and connection.refresh_token
