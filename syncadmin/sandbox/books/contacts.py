@@ -54,6 +54,11 @@ def duplicate_name(name: str, contact_type: str) -> BooksError:
 
 # ---------------------------------------------------------------- create / update
 
+# UNCERTAIN code and wording (behind the `books_individual_needs_person` knob).
+CONTACT_PERSON_MISSING = BooksError(
+    4014, "Please add a contact person with a first and last name for an individual customer."
+)
+
 
 def contact_create(
     org: BooksOrg, body: dict, *, source: str = "api", links: dict | None = None
@@ -79,6 +84,9 @@ def contact_create(
     )
     _apply(contact, body, {})
     persons = body.get("contact_persons") or []
+    needs_person = knobs.get().books_individual_needs_person
+    if needs_person and not persons and contact.customer_sub_type == "individual":
+        raise CONTACT_PERSON_MISSING
     with transaction.atomic():
         _save_unique(contact)
         _replace_persons(contact, _person_items(persons), now, trusted=links is not None)

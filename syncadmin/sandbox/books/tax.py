@@ -5,6 +5,7 @@ They are picked to look like Zoho's and must stay stable: the product's error ta
 keys off them.
 """
 
+from .. import knobs
 from ..models import BooksOrg
 from .errors import BooksError, invalid_value
 
@@ -17,6 +18,9 @@ GST_TREATMENT_MISSING = BooksError(
 )
 PLACE_OF_CONTACT_MISSING = BooksError(
     4012, "Place of supply is mandatory for this GST treatment. Please select a place of supply."
+)
+VAT_TREATMENT_MISSING = BooksError(
+    4013, "VAT treatment is mandatory for business customers. Please select a VAT treatment."
 )
 
 # Indian states and union territories by name, so a CRM billing state can give the place
@@ -43,10 +47,16 @@ def state_code(state: str) -> str:
 
 def tax_data(org: BooksOrg, merged: dict, *, contact_type: str, sub_type: str) -> dict:
     """The edition's tax keys to store, validated. `merged` holds the contact's current
-    tax keys overlaid with the request's. Raises BooksError (code 2, 4011, 4012)."""
+    tax keys overlaid with the request's. Raises BooksError (code 2, 4011, 4012, 4013)."""
     if org.country == "in":
         return _india(merged, contact_type=contact_type, sub_type=sub_type)
     if org.country == "uk":
+        if (
+            knobs.get().books_uk_vat_required
+            and contact_type == "customer"
+            and (sub_type == "business" and not merged.get("vat_treatment"))
+        ):
+            raise VAT_TREATMENT_MISSING
         return _uk(merged)
     keys = ("is_taxable", "tax_id", "tax_authority_id", "tax_exemption_id")
     return {k: merged[k] for k in keys if k in merged}

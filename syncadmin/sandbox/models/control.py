@@ -100,6 +100,10 @@ class Knobs(models.Model):
     books_delete_blocked_status = models.PositiveIntegerField(
         choices=[(400, "400"), (200, "200")], default=400
     )
+    # §3.3 a VAT-registered UK org refuses business customers without a VAT treatment, and
+    # individual customers need a contact person; neither code is documented (UNCERTAIN).
+    books_uk_vat_required = models.BooleanField(default=False)
+    books_individual_needs_person = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "knobs"
