@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from syncadmin.zoho.errors import crm_error
+from syncadmin.zoho.errors import ZohoError, crm_error
 from syncadmin.zoho.http import Api, json_body
 from syncadmin.zoho.types import CrmRecord, Organization, RecordResult, ZohoUser
 
@@ -126,18 +126,35 @@ class CrmClient:
     def insert(self, *, module: str, records: list[dict], trigger: list[str] = ()) -> list:
         return self._write("POST", module, records, trigger)
 
-    def update(self, *, module: str, records: list[dict], trigger: list[str] = ()) -> list:
+    def update(
+        self,
+        *,
+        module: str,
+        records: list[dict],
+        trigger: list[str] = (),
+        unmodified_since: datetime | None = None,
+    ) -> list:
         """Bulk update in batches of 100; ``trigger=[]`` keeps our own writes from firing
-        CRM workflows (and so from echoing back to us as webhooks)."""
-        return self._write("PUT", module, records, trigger)
+        CRM workflows (and so from echoing back to us as webhooks). With
+        ``unmodified_since``, records changed after it fail with ``ALREADY_MODIFIED``."""
+        headers = {}
+        if unmodified_since:
+            headers["If-Unmodified-Since"] = unmodified_since.isoformat(timespec="seconds")
+        return self._write("PUT", module, records, trigger, headers)
 
     def _write(
-        self, method: str, module: str, records: list[dict], trigger: Iterable[str]
+        self,
+        method: str,
+        module: str,
+        records: list[dict],
+        trigger: Iterable[str],
+        headers: dict | None = None,
     ) -> list[RecordResult]:
         results: list[RecordResult] = []
         for start in range(0, len(records), BATCH):
             body = {"data": records[start : start + BATCH], "trigger": list(trigger)}
-            answer = json_body(self.api.call(method, f"/{module}", json=body))
+            response = self.api.call(method, f"/{module}", json=body, headers=headers)
+            answer = json_body(response)
             results += [_record_result(element) for element in answer.get("data", [])]
         return results
 
@@ -188,6 +205,12 @@ class CrmClient:
         if response.status_code in NO_DATA:
             return []
         return json_body(response).get("webhook_failures", [])
+
+
+def record_error(result: RecordResult) -> ZohoError:
+    """The classified error for one failed element of a bulk write."""
+    status = 412 if result.code == "ALREADY_MODIFIED" else 400
+    return crm_error(status, result.code, result.message)
 
 
 def _record_result(element: dict[str, Any]) -> RecordResult:
