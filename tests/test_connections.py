@@ -213,3 +213,23 @@ def test_reconnect_resumes_the_same_connection_row(zoho, admin_client_):
     assert Connection.objects.count() == 1
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.CONNECTED and connection.refresh_token
+
+
+def test_scheduled_health_check_flags_a_deactivated_user(zoho):
+    # What beat runs every HEALTH_CHECK_INTERVAL_SECONDS: one run is enough to flip it.
+    from syncadmin.tasks import connections_health_check
+
+    connection = sandbox_connection(zoho)
+    zoho.deactivate(ADMIN)
+    Connection.objects.filter(pk=connection.pk).update(access_token_expires_at=timezone.now())
+
+    assert connections_health_check.delay().get() == 1
+
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.USER_INACTIVE
+
+
+def test_health_check_runs_on_the_beat_schedule(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["connections-health-check"]
+    assert schedule["task"] == "syncadmin.tasks.connections_health_check"
+    assert schedule["schedule"].total_seconds() == settings.HEALTH_CHECK_INTERVAL_SECONDS
