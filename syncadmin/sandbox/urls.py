@@ -6,6 +6,7 @@ urlpatterns = [
     path("_sandbox/crm/", include(crm_control_urlpatterns)),
     path("_sandbox/", include("syncadmin.sandbox.views.control")),
     path("_sandbox/", include("syncadmin.sandbox.native.views")),
+    path("_sandbox/", include("syncadmin.sandbox.seeding.views")),
     path("oauth/", include("syncadmin.sandbox.views.accounts")),
     path("crm/v8/", include("syncadmin.sandbox.views.crm_org")),
     path("crm/v8/", include("syncadmin.sandbox.views.crm")),
