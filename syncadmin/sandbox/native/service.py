@@ -16,6 +16,7 @@ from ..ids import IdSequence
 from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
 from ..models.books import SyncType
 from ..models.crm import CrmModule, CrmRecord
+from .bulk import update_rows
 from .mapping import ContactSpec, add_person, spec_for
 from .plan import BooksEntry, Link, Plan, Unit, plan_sync
 
@@ -232,8 +233,8 @@ def _write_existing(
             )
             changed_persons += changed
             new_persons += new
-    BooksContact.objects.bulk_update(list(contacts.values()), _CONTACT_FIELDS, batch_size=BATCH)
-    BooksContactPerson.objects.bulk_update(changed_persons, _PERSON_FIELDS, batch_size=BATCH)
+    update_rows(list(contacts.values()), _CONTACT_FIELDS)
+    update_rows(changed_persons, _PERSON_FIELDS)
     BooksContactPerson.objects.bulk_create(new_persons, batch_size=BATCH)
 
 

@@ -46,7 +46,7 @@ PATTERN_WEIGHTS = {
     "missing_tax": 3,
     "currency": 2,
 }
-RECORDS_PER_ENTITY = 4.6  # CRM records + Books contacts + invoices, on average
+RECORDS_PER_ENTITY = 5.15  # CRM records + Books contacts + invoices, on average
 UNSUPPORTED_CURRENCY = "JPY"  # in neither baseline org
 UK_CITIES = (("London", "Greater London"), ("Manchester", "Lancashire"), ("Leeds", "Yorkshire"),
              ("Bristol", "Avon"), ("Glasgow", "Lanarkshire"), ("Cardiff", "Glamorgan"))  # fmt: skip
@@ -76,6 +76,7 @@ class Messy:
         self.w = Writer(seed, org.crm_org, org, self.users)
         self.base = clock.now().replace(microsecond=0)
         self.runs: list = []
+        self.timings: dict[str, float] = {}
         self.invoices_later: list[tuple[BooksContact, datetime]] = []
         self.entities = self._entities()
 

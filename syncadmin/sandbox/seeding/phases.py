@@ -3,7 +3,8 @@
 
 from datetime import timedelta
 
-from ..models import BooksContact, BooksContactPerson, CrmRecord
+from ..models import BooksContact, CrmRecord
+from ..native.bulk import update_rows
 from . import names as nm
 from .messy import UNSUPPORTED_CURRENCY, Entity, Messy, persons_by_crm
 from .writer import Writer
@@ -121,7 +122,7 @@ def phase_b(m: Messy, linked: dict[str, tuple[str, int]]) -> None:
             _both_sides(m, e, at)
     m.w.flush()
     Writer.save_crm(edited)
-    BooksContact.objects.bulk_update(renamed_books, ["contact_name", "company_name"])
+    update_rows(renamed_books, ["contact_name", "company_name"])
 
 
 def _rename(m: Messy, e: Entity, contact_id: str, at, edited, renamed_books) -> None:
@@ -214,5 +215,5 @@ def _edit_mailboxes(m: Messy, crm_contact_ids: list[str]) -> None:
         if person.is_primary_contact:
             person.contact.email = person.email
             contacts.append(person.contact)
-    BooksContactPerson.objects.bulk_update(list(persons.values()), ["email"], batch_size=5000)
-    BooksContact.objects.bulk_update(contacts, ["email"], batch_size=5000)
+    update_rows(list(persons.values()), ["email"])
+    update_rows(contacts, ["email"])

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from ..models import BooksContact, CrmRecord
+from ..models import BooksContact, BooksContactPerson, CrmRecord
 from ..models.books import SyncType
 from ..native.service import native_sync_connect, native_sync_disconnect
 from ..native.views import run_dict
@@ -56,6 +56,7 @@ def seed(
     return {
         **header,
         "seconds": round(time.monotonic() - started, 2),
+        "timings": messy.timings,
         "records": _record_counts(messy),
         "patterns": truth["counts"],
         "runs": [run_dict(r) | {"failures": len(r.failures)} for r in messy.runs],
@@ -77,16 +78,27 @@ def _timeline(m: Messy) -> None:
 
 
 def _events(m: Messy) -> None:
-    phase_a(m)
-    m.w.flush()
+    steps = [
+        ("history", lambda: (phase_a(m), m.w.flush())),
+        ("first_sync", lambda: (_connect(m), m.sync(m.t1))),
+        ("before_reconnect", lambda: phase_b(m, m.linked())),
+        ("reconnect_sync", lambda: (_reconnect(m), m.sync(m.t2))),
+        ("after_reconnect", lambda: phase_c(m, m.linked())),
+        ("last_sync", lambda: m.sync(m.t3)),
+    ]
+    for name, step in steps:
+        started = time.monotonic()
+        step()
+        m.timings[name] = round(time.monotonic() - started, 2)
+
+
+def _connect(m: Messy) -> None:
     native_sync_connect(m.org, sync_type=SyncType.ACCOUNTS_AND_CONTACTS)
-    m.sync(m.t1)
-    phase_b(m, m.linked())
+
+
+def _reconnect(m: Messy) -> None:
     native_sync_disconnect(m.org)
     native_sync_connect(m.org)
-    m.sync(m.t2)
-    phase_c(m, m.linked())
-    m.sync(m.t3)
 
 
 def _record_counts(m: Messy) -> dict:
@@ -102,7 +114,7 @@ def _record_counts(m: Messy) -> dict:
         "books_invoices": m.org.invoices.count(),
     }
     counts["total"] = sum(counts.values())
-    counts["books_contact_persons"] = m.w.written["persons"]
+    counts["books_contact_persons"] = BooksContactPerson.objects.filter(contact__org=m.org).count()
     return counts
 
 

@@ -19,6 +19,7 @@ from ..models import (
     CrmRecord,
     SandboxUser,
 )
+from ..native.bulk import update_rows
 
 BATCH = 5000
 CRM_COLUMNS = ["data", "name", "email", "phone", "account_id", "modified_time", "deleted_time"]
@@ -84,7 +85,7 @@ class Writer:
 
     @staticmethod
     def save_crm(records: Iterable[CrmRecord]) -> None:
-        CrmRecord.objects.bulk_update(list(records), CRM_COLUMNS, batch_size=BATCH)
+        update_rows(list(records), CRM_COLUMNS)
 
     # ------------------------------------------------------------ Books
 
