@@ -26,12 +26,12 @@ from django.core import signing
 from django.db.models import Q
 from django.utils import timezone
 
-from syncadmin import services
+from syncadmin import budget, services
 from syncadmin.models import Connection, ConnectionStatus, Service
 from syncadmin.zoho import AccountsClient, BooksClient, CrmClient, books_client, crm_client
 from syncadmin.zoho.datacentres import DATA_CENTRES, accounts_url_for
 from syncadmin.zoho.errors import AuthZohoError, ZohoError, error_for
-from syncadmin.zoho.http import Gate, new_http_client
+from syncadmin.zoho.http import new_http_client
 from syncadmin.zoho.types import TokenSet
 
 log = logging.getLogger(__name__)
@@ -225,10 +225,10 @@ def identify_and_check(connection: Connection) -> Connection:
 def organisation_choices(connection: Connection) -> list[tuple[str, str]]:
     """(id, name) of the organisations the connecting user reaches."""
     if connection.service == Service.CRM:
-        org = crm_for(connection).org()
+        org = crm_for(connection, lane="interactive").org()
         return [(org.organization_id, org.name)]
-    organisations = books_for(connection, organization_id="").organizations()
-    return [(o.organization_id, o.name) for o in organisations]
+    books = books_for(connection, organization_id="", lane="interactive")
+    return [(o.organization_id, o.name) for o in books.organizations()]
 
 
 def connection_choose_organisation(
@@ -386,25 +386,55 @@ class ConnectionTokens:
         return self.last
 
 
-def crm_for(connection: Connection, *, gate: Gate | None = None) -> CrmClient:
+# CRM editions: base daily credits (before per-user add-ons) and concurrency (§2.8).
+CRM_EDITIONS = {
+    "free": (5_000, 5),
+    "standard": (50_000, 10),
+    "professional": (50_000, 15),
+    "enterprise": (50_000, 20),
+    "ultimate": (50_000, 25),
+}
+
+
+def connection_limits(connection: Connection) -> budget.Limits:
+    """What the shared budget lets this connection's organisation spend."""
+    if connection.service == Service.BOOKS:
+        plan = connection.plan if connection.plan in budget.BOOKS_DAILY_CAPS else "standard"
+        return budget.Limits.books(plan=plan, daily_cap=connection.daily_limit)
+    credits, concurrency = CRM_EDITIONS.get(connection.plan, CRM_EDITIONS["standard"])
+    return budget.Limits.crm(credits=connection.daily_limit or credits, concurrency=concurrency)
+
+
+def connection_gate(connection: Connection, lane: budget.Lane) -> budget.OrgGate:
+    return budget.gate(
+        service=connection.service,
+        org_id=connection.organization_id or f"connection-{connection.pk}",
+        lane=lane,
+        limits=connection_limits(connection),
+    )
+
+
+def crm_for(connection: Connection, *, lane: budget.Lane = "realtime") -> CrmClient:
+    """A CRM client spending from the organisation's shared budget in ``lane``."""
     return crm_client(
         http=http_client(),
         api_domain=connection.api_domain,
         tokens=ConnectionTokens(connection.pk),
-        gate=gate,
+        gate=connection_gate(connection, lane),
     )
 
 
 def books_for(
-    connection: Connection, *, organization_id: str | None = None, gate: Gate | None = None
+    connection: Connection, *, organization_id: str | None = None, lane: budget.Lane = "realtime"
 ) -> BooksClient:
+    """A Books client spending from the organisation's shared budget in ``lane``."""
     org = connection.organization_id if organization_id is None else organization_id
     return books_client(
         http=http_client(),
         api_domain=connection.api_domain,
         tokens=ConnectionTokens(connection.pk),
         organization_id=org,
-        gate=gate,
+        gate=connection_gate(connection, lane),
     )
 
 
@@ -441,9 +471,9 @@ def connection_health_check(connection: Connection) -> Connection:
 
 def _identify_user(connection: Connection) -> None:
     if connection.service == Service.CRM:
-        user = crm_for(connection).current_user()
+        user = crm_for(connection, lane="interactive").current_user()
     else:
-        books = books_for(connection)
+        books = books_for(connection, lane="interactive")
         ids = {o.organization_id for o in books.organizations()}
         if connection.organization_id not in ids:
             raise AuthZohoError("wrong_organisation", zoho_message=connection.organization_id)

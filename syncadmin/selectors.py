@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
+from syncadmin import budget
 from syncadmin.models import (
     Connection,
     ConnectionStatus,
@@ -28,6 +29,7 @@ class Overview:
     failures_by_reason: list[dict]
     recent_runs: list[SyncRun]
     connections: list[Connection]
+    budgets: list[tuple[Connection, budget.Usage]]
     worker_last_beat: datetime | None
 
 
@@ -54,12 +56,24 @@ def run_list() -> QuerySet[SyncRun]:
     return SyncRun.objects.select_related("triggered_by").order_by("-created_at")
 
 
+def budget_list(connections: list[Connection]) -> list[tuple[Connection, budget.Usage]]:
+    """Each bound connection's API budget as the shared limiter sees it right now."""
+    from syncadmin.connections import connection_limits
+
+    return [
+        (c, budget.usage(c.service, c.organization_id, connection_limits(c)))
+        for c in connections
+        if c.organization_id
+    ]
+
+
 def overview_get() -> Overview:
     by_state = dict(
         RecordLink.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
     )
     open_failures = SyncFailure.objects.filter(resolved_at__isnull=True)
     beat = WorkerHeartbeat.objects.order_by("-beat_at").first()
+    connections = list(connection_list())
     return Overview(
         links_by_state={state.label: by_state.get(state.value, 0) for state in LinkState},
         paused_links=RecordLink.objects.filter(Q(paused=True)).count(),
@@ -68,6 +82,7 @@ def overview_get() -> Overview:
             open_failures.values("reason_code").annotate(n=Count("id")).order_by("-n")[:5]
         ),
         recent_runs=list(run_list()[:5]),
-        connections=list(connection_list()),
+        connections=connections,
+        budgets=budget_list(connections),
         worker_last_beat=beat.beat_at if beat else None,
     )

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('syncadmin', '0002_roles'),
+        ("syncadmin", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='connection',
-            name='refresh_claimed_until',
+            model_name="connection",
+            name="refresh_claimed_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -55,6 +55,20 @@ class Connection(models.Model):
     zoho_user_id = models.CharField(max_length=40, blank=True)
     user_active = models.BooleanField(null=True)
 
+    # Zoho does not say which plan or edition an organisation is on; the admin does, and
+    # the shared API budget spends accordingly (conservative defaults).
+    plan = models.CharField(
+        max_length=16,
+        default="standard",
+        help_text="Books plan (free, standard, professional, premium, elite, ultimate) or "
+        "CRM edition (free, standard, professional, enterprise, ultimate).",
+    )
+    daily_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Books requests or CRM credits per day, when Zoho raised the plan's figure.",
+    )
+
     status = models.CharField(
         max_length=16, choices=ConnectionStatus.choices, default=ConnectionStatus.NOT_CONNECTED
     )

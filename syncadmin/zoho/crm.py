@@ -152,8 +152,10 @@ class CrmClient:
     ) -> list[RecordResult]:
         results: list[RecordResult] = []
         for start in range(0, len(records), BATCH):
-            body = {"data": records[start : start + BATCH], "trigger": list(trigger)}
-            response = self.api.call(method, f"/{module}", json=body, headers=headers)
+            batch = records[start : start + BATCH]
+            body = {"data": batch, "trigger": list(trigger)}
+            cost = max(1, -(-len(batch) // 10))  # Zoho charges 1 credit per 10 records
+            response = self.api.call(method, f"/{module}", json=body, headers=headers, cost=cost)
             answer = json_body(response)
             results += [_record_result(element) for element in answer.get("data", [])]
         return results

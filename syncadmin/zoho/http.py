@@ -21,7 +21,7 @@ class TokenProvider(Protocol):
 class Gate(Protocol):
     """Shared API budget: a slot per request, and feedback when Zoho says slow down."""
 
-    def slot(self) -> contextlib.AbstractContextManager[None]: ...
+    def slot(self, cost: int = 1) -> contextlib.AbstractContextManager[None]: ...
 
     def penalise(self, error: RateLimited) -> None: ...
 
@@ -30,7 +30,7 @@ class OpenGate:
     """No budget (scripts, tests of the client itself)."""
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
+    def slot(self, cost: int = 1) -> Iterator[None]:
         yield
 
     def penalise(self, error: RateLimited) -> None:
@@ -72,9 +72,10 @@ class Api:
         self.check = check
         self.gate = gate or OpenGate()
 
-    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def call(self, method: str, path: str, *, cost: int = 1, **kwargs: Any) -> httpx.Response:
+        """``cost`` is what the call spends from the budget (CRM writes: 1 per 10 records)."""
         for attempt in (1, 2):
-            response = self._send(method, path, force_refresh=attempt == 2, **kwargs)
+            response = self._send(method, path, force_refresh=attempt == 2, cost=cost, **kwargs)
             if response.status_code != 401 or attempt == 2:
                 break
         try:
@@ -85,11 +86,18 @@ class Api:
         return response
 
     def _send(
-        self, method: str, path: str, *, force_refresh: bool, headers: dict | None = None, **kw
+        self,
+        method: str,
+        path: str,
+        *,
+        force_refresh: bool,
+        cost: int,
+        headers: dict | None = None,
+        **kw: Any,
     ) -> httpx.Response:
         token = self.tokens(force_refresh=force_refresh)
         headers = {"Authorization": f"Zoho-oauthtoken {token}", **(headers or {})}
-        with self.gate.slot():
+        with self.gate.slot(cost=cost):
             return send(self.http, method, f"{self.base_url}{path}", headers=headers, **kw)
 
 

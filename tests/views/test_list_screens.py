@@ -89,3 +89,21 @@ def test_connection_problem_shows_a_banner_on_every_page(db, sales_client):
     for name in ("overview", "mapping", "failures"):
         html = sales_client.get(reverse(name)).content.decode()
         assert "Connecting user inactive" in html and "the mapping is kept" in html
+
+
+def test_overview_shows_each_organisations_api_budget(db, finance_client):
+    import uuid
+
+    from syncadmin import budget
+    from tests.factories import ConnectionFactory
+
+    org_id = f"org-{uuid.uuid4().hex}"  # Redis outlives the test database
+    connection = ConnectionFactory(organization_id=org_id, plan="standard")
+    gate = budget.gate(service="books", org_id=org_id, lane="interactive")
+    with gate.slot(), gate.slot():
+        pass
+
+    overview = finance_client.get(reverse("overview")).context["overview"]
+    [(shown, usage)] = overview.budgets
+    assert shown == connection
+    assert (usage.used_this_minute, usage.limit_per_minute, usage.daily_cap) == (2, 100, 2000)
