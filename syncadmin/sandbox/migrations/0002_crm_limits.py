@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sandbox', '0001_initial'),
+        ("sandbox", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='knobs',
-            name='crm_concurrency',
+            model_name="knobs",
+            name="crm_concurrency",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='crm_daily_credits',
+            model_name="knobs",
+            name="crm_daily_credits",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

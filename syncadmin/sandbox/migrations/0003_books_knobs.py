@@ -4,40 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sandbox', '0002_crm_limits'),
+        ("sandbox", "0002_crm_limits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='knobs',
-            name='books_concurrency',
+            model_name="knobs",
+            name="books_concurrency",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='books_daily_cap',
+            model_name="knobs",
+            name="books_daily_cap",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='books_delete_blocked_code',
+            model_name="knobs",
+            name="books_delete_blocked_code",
             field=models.PositiveIntegerField(default=3009),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='books_delete_blocked_status',
-            field=models.PositiveIntegerField(choices=[(400, '400'), (200, '200')], default=400),
+            model_name="knobs",
+            name="books_delete_blocked_status",
+            field=models.PositiveIntegerField(choices=[(400, "400"), (200, "200")], default=400),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='books_minute_window',
-            field=models.CharField(choices=[('rolling', 'rolling 60 s'), ('fixed', 'clock minute')], default='rolling', max_length=10),
+            model_name="knobs",
+            name="books_minute_window",
+            field=models.CharField(
+                choices=[("rolling", "rolling 60 s"), ("fixed", "clock minute")],
+                default="rolling",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='books_per_minute',
+            model_name="knobs",
+            name="books_per_minute",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

@@ -4,25 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sandbox', '0003_books_knobs'),
+        ("sandbox", "0003_books_knobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='knobs',
-            name='grant_code_ttl_seconds',
+            model_name="knobs",
+            name="grant_code_ttl_seconds",
             field=models.PositiveIntegerField(default=120),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='grant_codes_per_10_min',
+            model_name="knobs",
+            name="grant_codes_per_10_min",
             field=models.PositiveIntegerField(default=10),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='redirect_mismatch_error',
-            field=models.CharField(choices=[('invalid_redirect_uri', 'invalid_redirect_uri'), ('redirect_uri_mismatch', 'redirect_uri_mismatch')], default='invalid_redirect_uri', max_length=30),
+            model_name="knobs",
+            name="redirect_mismatch_error",
+            field=models.CharField(
+                choices=[
+                    ("invalid_redirect_uri", "invalid_redirect_uri"),
+                    ("redirect_uri_mismatch", "redirect_uri_mismatch"),
+                ],
+                default="invalid_redirect_uri",
+                max_length=30,
+            ),
         ),
     ]

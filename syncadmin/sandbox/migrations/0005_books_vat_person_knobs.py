@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sandbox', '0004_accounts_knobs'),
+        ("sandbox", "0004_accounts_knobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='knobs',
-            name='books_individual_needs_person',
+            model_name="knobs",
+            name="books_individual_needs_person",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='knobs',
-            name='books_uk_vat_required',
+            model_name="knobs",
+            name="books_uk_vat_required",
             field=models.BooleanField(default=False),
         ),
     ]
