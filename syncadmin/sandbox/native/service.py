@@ -16,7 +16,7 @@ from ..ids import IdSequence
 from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
 from ..models.books import SyncType
 from ..models.crm import CrmModule, CrmRecord
-from .bulk import update_rows
+from .bulk import insert_rows, update_rows
 from .mapping import ContactSpec, add_person, spec_for
 from .plan import BooksEntry, Link, Plan, Unit, plan_sync
 
@@ -161,10 +161,8 @@ def _create_all(org: BooksOrg, units: list[Unit], now: datetime, seq: IdSequence
             _mirror_primary(contact, mine[0])
         persons += mine
         contacts.append(contact)
-    for batch in _chunks(contacts):
-        BooksContact.objects.bulk_create(batch)  # SQLite returns the new pks
-    for batch in _chunks(persons):
-        BooksContactPerson.objects.bulk_create(batch)
+    insert_rows(contacts)
+    insert_rows(persons)
     return [c.contact_id for c in contacts]
 
 
@@ -235,7 +233,7 @@ def _write_existing(
             new_persons += new
     update_rows(list(contacts.values()), _CONTACT_FIELDS)
     update_rows(changed_persons, _PERSON_FIELDS)
-    BooksContactPerson.objects.bulk_create(new_persons, batch_size=BATCH)
+    insert_rows(new_persons)
 
 
 def _write_links(org: BooksOrg, pairs: list[tuple[Unit, str]], now: datetime) -> None:

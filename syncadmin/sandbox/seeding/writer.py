@@ -19,7 +19,7 @@ from ..models import (
     CrmRecord,
     SandboxUser,
 )
-from ..native.bulk import update_rows
+from ..native.bulk import insert_rows, update_rows
 
 BATCH = 5000
 CRM_COLUMNS = ["data", "name", "email", "phone", "account_id", "modified_time", "deleted_time"]
@@ -155,10 +155,8 @@ class Writer:
 
     def flush(self) -> None:
         """Write everything queued: CRM, contacts, then their persons and invoices."""
-        CrmRecord.objects.bulk_create(self.records, batch_size=BATCH)
-        BooksContact.objects.bulk_create(self.contacts, batch_size=BATCH)
-        BooksContactPerson.objects.bulk_create(self.persons, batch_size=BATCH)
-        BooksInvoice.objects.bulk_create(self.invoices, batch_size=BATCH)
+        for rows in (self.records, self.contacts, self.persons, self.invoices):
+            insert_rows(rows)
         if self.invoices:
             customers = {i.customer_id for i in self.invoices}
             for chunk in _chunks(sorted(customers)):
