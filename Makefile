@@ -5,6 +5,14 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SANDBOX_PORT ?= 8100
+DEMO_SIZE ?= 2000
+SANDBOX_URL := http://$(HOST):$(SANDBOX_PORT)
+# The sandbox is reached exactly like Zoho: by its accounts server and API domain.
+SANDBOX_ENV := SANDBOX_PUBLIC_URL=$(SANDBOX_URL) \
+	SANDBOX_REDIRECT_URIS=http://$(HOST):$(PORT)/connections/oauth/callback/
+ZOHO_ENV := ZOHO_ACCOUNTS_URL=$(SANDBOX_URL) ZOHO_DATA_CENTRE=eu \
+	ZOHO_CLIENT_ID=1000.SANDBOXCLIENT00000000000000000 ZOHO_CLIENT_SECRET=sandbox-client-secret
 
 # Django 6 needs Python >= 3.12: take the first interpreter on this machine that is new
 # enough (plain names first, then pyenv installs, whose shims refuse other versions).
@@ -31,11 +39,20 @@ migrate: install
 	$(MANAGE) collectstatic --noinput -v0
 
 demo: migrate
-	$(MANAGE) demo_setup
-	@echo "Starting web on http://$(HOST):$(PORT)/ and a Celery worker (Ctrl-C stops all)."
+	@$(MANAGE) demo_setup | tee var/demo-logins.txt
+	@echo "Seeding the Zoho sandbox with a messy organisation (about $(DEMO_SIZE) records)..."
+	@$(SANDBOX_ENV) $(MANAGE) sandbox_seed --scenario messy --size $(DEMO_SIZE) --seed 7 \
+		> var/sandbox-seed.json
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A syncadmin.celery worker --beat --loglevel=warning --concurrency=2 & \
-	$(MANAGE) runserver $(HOST):$(PORT) --noreload & \
+	$(SANDBOX_ENV) $(MANAGE) runsandbox $(HOST):$(SANDBOX_PORT) & \
+	$(ZOHO_ENV) $(BIN)/celery -A syncadmin.celery worker --beat --loglevel=warning \
+		--concurrency=2 & \
+	$(ZOHO_ENV) $(MANAGE) runserver $(HOST):$(PORT) --noreload & \
+	sleep 4; echo; \
+	echo "syncadmin:     http://$(HOST):$(PORT)/   (logins above, also in var/demo-logins.txt)"; \
+	echo "Zoho sandbox:  $(SANDBOX_URL)/_sandbox/   (sign in at Zoho as admin@zylker.test)"; \
+	echo "Next: sign in as admin, open Connections, connect Zoho CRM and Zoho Books."; \
+	echo "Ctrl-C stops everything."; \
 	wait
 
 test: install

@@ -23,6 +23,8 @@ CLIENT_SECRET = os.environ.get("SANDBOX_CLIENT_SECRET", "sandbox-client-secret")
 REDIRECT_URIS = [
     "http://127.0.0.1:8000/connections/oauth/callback/",
     "http://localhost:8000/connections/oauth/callback/",
+    # e.g. `make demo PORT=8011` registers its own callback here
+    *filter(None, os.environ.get("SANDBOX_REDIRECT_URIS", "").split(",")),
 ]
 
 ADMIN_EMAIL = "admin@zylker.test"
