@@ -29,7 +29,11 @@ from django.utils import timezone
 from syncadmin import budget, services
 from syncadmin.models import Connection, ConnectionStatus, Service
 from syncadmin.zoho import AccountsClient, BooksClient, CrmClient, books_client, crm_client
-from syncadmin.zoho.datacentres import DATA_CENTRES, accounts_url_for
+from syncadmin.zoho.datacentres import (
+    DATA_CENTRES,
+    accounts_url_for,
+    data_centre_for_location,
+)
 from syncadmin.zoho.errors import AuthZohoError, ZohoError, error_for
 from syncadmin.zoho.http import new_http_client
 from syncadmin.zoho.types import TokenSet
@@ -149,14 +153,22 @@ def trusted_accounts_server(accounts_server: str, *, fallback: str) -> str:
 
 
 def connection_complete(
-    *, payload: dict, code: str, accounts_server: str, redirect_to: str, user: AbstractBaseUser
+    *,
+    payload: dict,
+    code: str,
+    accounts_server: str,
+    location: str = "",
+    redirect_to: str,
+    user: AbstractBaseUser,
 ) -> Connection:
     """Exchange the grant code and store (or refresh) the connection.
 
+    Zoho's ``location`` (the user's data centre) wins over the one picked on the form.
     A Books connection whose user sees several organisations is stored without an
     organisation; ``connection_choose_organisation`` finishes it.
     """
-    service, data_centre = payload["s"], payload["dc"]
+    service = payload["s"]
+    data_centre = data_centre_for_location(location, default=payload["dc"])
     fallback = accounts_url_for(data_centre, override=settings.ZOHO_ACCOUNTS_URL)
     accounts = trusted_accounts_server(accounts_server, fallback=fallback)
     try:

@@ -39,6 +39,7 @@ def test_connect_crm_stores_encrypted_tokens_and_the_connecting_user(zoho, admin
     assert connection.status == ConnectionStatus.CONNECTED
     assert connection.user_email == ADMIN and connection.user_active is True
     assert connection.organization_id == "800000001"
+    assert connection.data_centre == "com"  # Zoho's location=us beats the form's choice
     assert connection.refresh_token.startswith("1000.")
 
 

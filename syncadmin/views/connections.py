@@ -74,6 +74,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
             payload=payload,
             code=request.GET.get("code", ""),
             accounts_server=request.GET.get("accounts-server", ""),
+            location=request.GET.get("location", ""),
             redirect_to=connections.redirect_uri(request.build_absolute_uri),
             user=request.user,
         )

@@ -32,3 +32,12 @@ DATA_CENTRES = {
 def accounts_url_for(code: str, *, override: str = "") -> str:
     """The accounts server to start an authorisation at; ``override`` wins when set."""
     return override.rstrip("/") if override else DATA_CENTRES[code].accounts_url
+
+
+# Zoho's ``location`` on the OAuth callback names the user's data centre.
+LOCATIONS = {"us": "com", "au": "com.au", "cn": "com.cn"}
+
+
+def data_centre_for_location(location: str, *, default: str) -> str:
+    code = LOCATIONS.get(location.lower(), location.lower())
+    return code if code in DATA_CENTRES else default
