@@ -314,7 +314,7 @@ def _lookup_name(value: object) -> str:
     return str(value.get("name") or "") if isinstance(value, dict) else str(value or "")
 
 
-def _address(data: dict, prefix: str, zip_key: str) -> dict:
+def crm_address(data: dict, prefix: str, zip_key: str) -> dict:
     return {
         "address": data.get(f"{prefix}_Street") or "",
         "city": data.get(f"{prefix}_City") or "",
@@ -324,7 +324,7 @@ def _address(data: dict, prefix: str, zip_key: str) -> dict:
     }
 
 
-def _crm_person(data: dict, record_id: str) -> dict:
+def crm_person(data: dict, record_id: str) -> dict:
     return {
         "first_name": data.get("First_Name") or "",
         "last_name": data.get("Last_Name") or "",
@@ -344,7 +344,7 @@ def _account_persons(record: CrmRecord) -> list[dict]:
         account_id=record.record_id,
         deleted_time__isnull=True,
     ).order_by("created_time", "id")
-    return [_crm_person(child.data, child.record_id) for child in children]
+    return [crm_person(child.data, child.record_id) for child in children]
 
 
 def crm_record_to_body(org: BooksOrg, record: CrmRecord) -> tuple[dict, dict]:
@@ -359,38 +359,45 @@ def crm_record_to_body(org: BooksOrg, record: CrmRecord) -> tuple[dict, dict]:
     (a currency code). Pure apart from reading the account's CRM contacts."""
     data, module = record.data, record.module
     if module == "Contacts":
-        name = data.get("Full_Name") or " ".join(
-            p for p in (data.get("First_Name"), data.get("Last_Name")) if p
-        )
-        body = {
-            "contact_name": name,
-            "company_name": _lookup_name(data.get("Account_Name")),
-            "customer_sub_type": "individual",
-            "billing_address": _address(data, "Mailing", "Zip"),
-            "contact_persons": [
-                {**_crm_person(data, record.record_id), "is_primary_contact": True}
-            ],
-        }
+        body = contact_body(record.record_id, data)
         state = data.get("Mailing_State") or ""
     else:
-        name = data.get("Account_Name" if module == "Accounts" else "Vendor_Name") or ""
-        persons = _account_persons(record) if module == "Accounts" else []
-        body = {
-            "contact_name": name,
-            "company_name": name,
-            "contact_type": "vendor" if module == "Vendors" else "customer",
-            "customer_sub_type": "business",
-            "website": data.get("Website") or "",
-            "billing_address": _address(data, "Billing", "Code"),
-            "shipping_address": _address(data, "Shipping", "Code"),
-            "contact_persons": persons,
-        }
+        body = account_body(data, vendor=module == "Vendors")
+        body["contact_persons"] = _account_persons(record) if module == "Accounts" else []
         state = data.get("Billing_State") or ""
-    body.update(_crm_tax(org, data, body["customer_sub_type"], state))
+    body.update(crm_tax_keys(org, data, body["customer_sub_type"], state))
     return body, _crm_links(record, body)
 
 
-def _crm_tax(org: BooksOrg, data: dict, sub_type: str, state: str) -> dict:
+def account_body(data: dict, *, vendor: bool = False) -> dict:
+    """Books request body for a CRM Account (or Vendor), without tax keys or persons."""
+    name = data.get("Vendor_Name" if vendor else "Account_Name") or ""
+    return {
+        "contact_name": name,
+        "company_name": name,
+        "contact_type": "vendor" if vendor else "customer",
+        "customer_sub_type": "business",
+        "website": data.get("Website") or "",
+        "billing_address": crm_address(data, "Billing", "Code"),
+        "shipping_address": crm_address(data, "Shipping", "Code"),
+    }
+
+
+def contact_body(record_id: str, data: dict) -> dict:
+    """Books request body for a CRM Contact synced as an individual customer."""
+    name = data.get("Full_Name") or " ".join(
+        p for p in (data.get("First_Name"), data.get("Last_Name")) if p
+    )
+    return {
+        "contact_name": name,
+        "company_name": _lookup_name(data.get("Account_Name")),
+        "customer_sub_type": "individual",
+        "billing_address": crm_address(data, "Mailing", "Zip"),
+        "contact_persons": [{**crm_person(data, record_id), "is_primary_contact": True}],
+    }
+
+
+def crm_tax_keys(org: BooksOrg, data: dict, sub_type: str, state: str) -> dict:
     keys: dict = {}
     if data.get("Currency"):
         keys["currency_code"] = str(data["Currency"])

@@ -14,9 +14,6 @@ from ..models import BooksOrg
 
 # Books' own mapping helpers: a bulk writer cannot call crm_record_to_body(), which reads
 # each account's CRM contacts with one query per account.
-_address = books_contacts._address
-_crm_person = books_contacts._crm_person
-_crm_tax = books_contacts._crm_tax
 _data_keys = books_contacts.DATA_KEYS
 
 
@@ -40,43 +37,19 @@ def _owner_id(data: dict) -> str:
     return str(owner.get("id") or "") if isinstance(owner, dict) else ""
 
 
-def account_body(data: dict) -> dict:
-    """Books request body for a CRM Account, without tax keys or persons."""
-    name = data.get("Account_Name") or ""
-    return {
-        "contact_name": name,
-        "company_name": name,
-        "customer_sub_type": "business",
-        "website": data.get("Website") or "",
-        "billing_address": _address(data, "Billing", "Code"),
-        "shipping_address": _address(data, "Shipping", "Code"),
-    }
-
-
-def contact_body(record_id: str, data: dict) -> dict:
-    """Books request body for a CRM Contact synced as an individual customer."""
-    name = data.get("Full_Name") or " ".join(
-        p for p in (data.get("First_Name"), data.get("Last_Name")) if p
-    )
-    account = data.get("Account_Name")
-    return {
-        "contact_name": name,
-        "company_name": str(account.get("name") or "") if isinstance(account, dict) else "",
-        "customer_sub_type": "individual",
-        "billing_address": _address(data, "Mailing", "Zip"),
-        "contact_persons": [{**_crm_person(data, record_id), "is_primary_contact": True}],
-    }
-
-
 def person_from_crm(record_id: str, data: dict) -> dict:
-    return _crm_person(data, record_id)
+    return books_contacts.crm_person(data, record_id)
 
 
 def spec_for(org: BooksOrg, module: str, record_id: str, data: dict) -> ContactSpec:
     """The validated Books customer for a CRM Accounts or Contacts record."""
-    body = account_body(data) if module == "Accounts" else contact_body(record_id, data)
+    body = (
+        books_contacts.account_body(data)
+        if module == "Accounts"
+        else books_contacts.contact_body(record_id, data)
+    )
     state = data.get("Billing_State" if module == "Accounts" else "Mailing_State") or ""
-    body.update(_crm_tax(org, data, body["customer_sub_type"], state))
+    body.update(books_contacts.crm_tax_keys(org, data, body["customer_sub_type"], state))
     link_column = "zcrm_account_id" if module == "Accounts" else "zcrm_contact_id"
     spec = ContactSpec(
         crm_name=body["contact_name"],

@@ -7,8 +7,6 @@ POST tick        run the orgs that are due on the sandbox clock (what the thread
 GET  runs        ?books_org=&limit=  recent runs, newest first, with failure reasons
 """
 
-import json
-
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
@@ -16,22 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import clock
 from ..models import BooksOrg, NativeSyncRun
 from ..models.books import SyncType
+from ..views.control_json import bad_request, json_object
 from .scheduler import tick
 from .service import is_syncing, native_sync_connect, native_sync_disconnect, native_sync_run
-
-
-def _bad(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-def _body(request: HttpRequest) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
 
 
 def _orgs(body: dict) -> list[BooksOrg]:
@@ -60,12 +45,12 @@ def run_dict(run: NativeSyncRun) -> dict:
 
 def _parsed(request: HttpRequest) -> tuple[dict, list[BooksOrg]] | JsonResponse:
     try:
-        body = _body(request)
+        body = json_object(request)
     except ValueError as exc:
-        return _bad(str(exc))
+        return bad_request(str(exc))
     orgs = _orgs(body)
     if not orgs:
-        return _bad("no such CRM-integrated Books organization", 404)
+        return bad_request("no such CRM-integrated Books organization", 404)
     return body, orgs
 
 
@@ -76,7 +61,7 @@ def run(request: HttpRequest) -> JsonResponse:
         return parsed
     body, orgs = parsed
     if body.get("books_org") and not is_syncing(orgs[0]):
-        return _bad("the integration of this organization is disconnected", 409)
+        return bad_request("the integration of this organization is disconnected", 409)
     now = clock.now()
     runs = [native_sync_run(org, now=now) for org in orgs if is_syncing(org)]
     return JsonResponse({"runs": [run_dict(r) for r in runs]})
@@ -99,7 +84,7 @@ def connect(request: HttpRequest) -> JsonResponse:
     body, orgs = parsed
     sync_type = body.get("sync_type")
     if sync_type and sync_type not in SyncType.values:
-        return _bad(f"sync_type must be one of {', '.join(SyncType.values)}")
+        return bad_request(f"sync_type must be one of {', '.join(SyncType.values)}")
     for org in orgs:
         native_sync_connect(org, sync_type=sync_type)
     return JsonResponse({"connected": [o.organization_id for o in orgs]})
@@ -118,7 +103,7 @@ def runs(request: HttpRequest) -> JsonResponse:
     try:
         limit = min(int(request.GET.get("limit", 20)), 200)
     except ValueError:
-        return _bad("limit must be a number")
+        return bad_request("limit must be a number")
     return JsonResponse({"runs": [run_dict(r) for r in found[:limit]]})
 
 

@@ -6,23 +6,18 @@ POST seed   {"scenario": "messy", "size": N, "seed": S, "org"?: "in"|"uk"|id,
 GET  seed/truth?scenario=&size=&seed=   → the ground truth at its default path
 """
 
-import json
-
 from django.http import FileResponse, HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from ..views.control_json import bad_request, json_object
 from .scenario import SCENARIOS, default_truth_path, seed
-
-
-def _bad(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
 
 
 @require_POST
 def seed_view(request: HttpRequest) -> JsonResponse:
     try:
-        body = json.loads(request.body or b"{}")
+        body = json_object(request)
         summary = seed(
             scenario=str(body.get("scenario", "messy")),
             size=int(body["size"]),
@@ -32,7 +27,7 @@ def seed_view(request: HttpRequest) -> JsonResponse:
             deactivate_sync_user=bool(body.get("deactivate_sync_user", False)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        return _bad(f"bad request: {exc}")
+        return bad_request(f"bad request: {exc}")
     return JsonResponse(summary, status=201)
 
 
@@ -43,9 +38,9 @@ def truth_view(request: HttpRequest) -> FileResponse | JsonResponse:
         scenario = params.get("scenario", "messy")
         found = default_truth_path(scenario, int(params["size"]), int(params["seed"]))
     except (KeyError, ValueError):
-        return _bad("give ?size=&seed=[&scenario=]")
+        return bad_request("give ?size=&seed=[&scenario=]")
     if scenario not in SCENARIOS or not found.is_file():
-        return _bad(f"no ground truth at {found}", 404)
+        return bad_request(f"no ground truth at {found}", 404)
     return FileResponse(found.open("rb"), content_type="application/json")
 
 

@@ -1,6 +1,5 @@
 """The control API under /_sandbox/: JSON for tests and scripts, no auth (local only)."""
 
-import json
 import secrets
 from datetime import datetime
 
@@ -16,20 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import admin_state, baseline, clock, knobs, lifecycle, tokens
 from ..models import ApiCall, Knobs, OAuthClient, SandboxUser
 from ..oauth import authorize
-
-
-def _body(request: HttpRequest) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
-
-
-def _bad(message: object, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+from .control_json import bad_request, json_object
 
 
 @require_GET
@@ -91,23 +77,23 @@ def knobs_view(request: HttpRequest) -> JsonResponse:
     """GET: all knobs. POST {"name": value, …}: change some, answer all."""
     if request.method == "POST":
         try:
-            values = _body(request)
+            values = json_object(request)
         except ValueError as exc:
-            return _bad(str(exc))
+            return bad_request(str(exc))
         unknown = sorted(set(values) - set(_knobs_dict()))
         if unknown:
-            return _bad(f"unknown knobs: {', '.join(unknown)}")
+            return bad_request(f"unknown knobs: {', '.join(unknown)}")
         try:
             knobs.update(**values)
         except ValidationError as exc:
-            return _bad(exc.message_dict)
+            return bad_request(exc.message_dict)
     return JsonResponse(_knobs_dict())
 
 
 def _set_active(email: str, active: bool) -> JsonResponse:
     updated = SandboxUser.objects.filter(email__iexact=email).update(active=active)
     if not updated:
-        return _bad(f"no user {email}", 404)
+        return bad_request(f"no user {email}", 404)
     return JsonResponse({"email": email, "active": active})
 
 
@@ -125,14 +111,14 @@ def user_activate(request: HttpRequest, email: str) -> JsonResponse:
 def clock_view(request: HttpRequest) -> JsonResponse:
     """{"advance_seconds": N} moves the clock on; {"offset_seconds": N} sets the offset."""
     try:
-        body = _body(request)
+        body = json_object(request)
         current = knobs.get().clock_offset_seconds
         if "offset_seconds" in body:
             offset = float(body["offset_seconds"])
         else:
             offset = current + float(body["advance_seconds"])
     except (ValueError, KeyError, TypeError):
-        return _bad("send {'advance_seconds': N} or {'offset_seconds': N}")
+        return bad_request("send {'advance_seconds': N} or {'offset_seconds': N}")
     knobs.update(clock_offset_seconds=offset)
     return JsonResponse({"now": clock.now().isoformat(), "offset_seconds": offset})
 
@@ -153,7 +139,7 @@ def stats(request: HttpRequest) -> JsonResponse:
     try:
         since = _parse_since(request.GET.get("since"))
     except ValueError as exc:
-        return _bad(str(exc))
+        return bad_request(str(exc))
     query = Q()
     if since:
         query &= Q(at__gte=since)
@@ -185,12 +171,12 @@ def clients(request: HttpRequest) -> JsonResponse:
     """Create or update an OAuth client: {"client_id"?, "client_secret"?, "name"?,
     "redirect_uris": [...]}; a missing id or secret is generated."""
     try:
-        body = _body(request)
+        body = json_object(request)
     except ValueError as exc:
-        return _bad(str(exc))
+        return bad_request(str(exc))
     uris = body.get("redirect_uris", [])
     if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
-        return _bad("redirect_uris must be a list of strings")
+        return bad_request("redirect_uris must be a list of strings")
     client_id = body.get("client_id") or f"1000.{secrets.token_hex(16).upper()[:32]}"
     defaults = {"redirect_uris": uris, "name": body.get("name", "")}
     if body.get("client_secret"):
@@ -218,12 +204,12 @@ def issue_tokens(request: HttpRequest) -> JsonResponse:
     """Test shortcut past the consent screen, like Zoho's self client: {"email", "scopes",
     "client_id"?} → a token answer with a refresh token (access_type=offline)."""
     try:
-        body = _body(request)
+        body = json_object(request)
         user = SandboxUser.objects.get(email__iexact=body["email"])
         client = OAuthClient.objects.get(client_id=body.get("client_id") or baseline.CLIENT_ID)
         scopes = tokens.parse_scopes(body["scopes"])
     except (ValueError, KeyError, SandboxUser.DoesNotExist, OAuthClient.DoesNotExist) as exc:
-        return _bad(f"bad request: {exc!r}")
+        return bad_request(f"bad request: {exc!r}")
     refresh = tokens.refresh_token_issue(client=client, user=user, scopes=scopes)
     access = tokens.access_token_issue(
         client=client, user=user, scopes=scopes, refresh_token=refresh
@@ -245,7 +231,7 @@ def selfclient(request: HttpRequest) -> JsonResponse:
     """{"email", "scopes", "client_id"?, "ttl"?} → {"code", "expires_in"}: a self-client
     grant code, as `python -m syncadmin.sandbox selfclient` prints it."""
     try:
-        body = _body(request)
+        body = json_object(request)
         code = authorize.self_client_code_issue(
             email=str(body["email"]),
             scopes=body["scopes"],
@@ -253,11 +239,11 @@ def selfclient(request: HttpRequest) -> JsonResponse:
             ttl_seconds=int(body["ttl"]) if body.get("ttl") is not None else None,
         )
     except (ValueError, KeyError, TypeError) as exc:
-        return _bad(f"bad request: {exc!r}")
+        return bad_request(f"bad request: {exc!r}")
     except authorize.AuthPageError as exc:
-        return _bad(f"{exc.title}: {exc.detail}")
+        return bad_request(f"{exc.title}: {exc.detail}")
     except authorize.AccessDenied:
-        return _bad("access_denied", 429)
+        return bad_request("access_denied", 429)
     expires_in = int((code.expires_at - code.created_at).total_seconds())
     return JsonResponse({"code": code.code, "expires_in": expires_in})
 

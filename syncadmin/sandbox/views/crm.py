@@ -3,7 +3,6 @@
 Views are thin: they parse the request, call one service or selector of
 `syncadmin.sandbox.crm` and shape Zoho's answer (zoho-api.md §2)."""
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -29,6 +28,7 @@ from ..crm.modules import ModuleSpec, module_spec
 from ..crm.records import live_records, record_create, record_delete, record_update
 from ..crm.serialize import record_json, write_details
 from ..models import CrmOrg, CrmRecord, OAuthClient, SandboxUser, WatchNotification, WebhookDelivery
+from .control_json import bad_request, json_object
 
 _USER_TYPES = {
     "AllUsers": {},
@@ -559,16 +559,6 @@ urlpatterns = [
 # ---------------------------------------------------------------- control API (/_sandbox/crm/)
 
 
-def _control_body(request: HttpRequest) -> dict:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    return body
-
-
 def _crm_org(body: dict) -> CrmOrg:
     return CrmOrg.objects.get(org_id=body.get("org_id") or baseline.CRM_ORG_ID)
 
@@ -578,7 +568,7 @@ def control_record_write(request: HttpRequest, module: str) -> JsonResponse:
     """Create ({"data": {...}}) or edit ({"id": …, "data": {...}}) a record as a person in
     the CRM UI would ({"as": email}, default the admin): workflows always run."""
     try:
-        body = _control_body(request)
+        body = json_object(request)
         spec = module_spec(module)
         if spec is None:
             raise ValueError(f"unknown module {module}")
@@ -591,9 +581,9 @@ def control_record_write(request: HttpRequest, module: str) -> JsonResponse:
             else:
                 record = record_create(org, spec.api_name, body.get("data") or {}, by_user=user)
     except (ValueError, SandboxUser.DoesNotExist, CrmRecord.DoesNotExist) as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return bad_request(str(exc))
     except RecordError as exc:
-        return JsonResponse({"error": exc.element()}, status=400)
+        return bad_request(exc.element())
     return JsonResponse(
         {"id": record.record_id, "record": record_json(record, user.time_zone)},
         status=201 if not body.get("id") else 200,
@@ -607,10 +597,10 @@ def control_webhooks(request: HttpRequest) -> JsonResponse:
         rules = webhooks.WebhookRule.objects.order_by("id")
         return JsonResponse({"webhooks": [webhooks.rule_json(r) for r in rules]})
     try:
-        body = _control_body(request)
+        body = json_object(request)
         rule = webhooks.rule_create(_crm_org(body), body)
     except Exception as exc:  # ValidationError, ValueError, TypeError, KeyError alike
-        return JsonResponse({"error": str(exc)}, status=400)
+        return bad_request(str(exc))
     return JsonResponse(webhooks.rule_json(rule), status=201)
 
 
@@ -651,12 +641,12 @@ def control_busy(request: HttpRequest) -> JsonResponse:
     """{"count": N, "seconds": S, "client_id"?, "org_id"?}: hold N concurrency slots of
     that app for S seconds, as other in-flight calls would."""
     try:
-        body = _control_body(request)
+        body = json_object(request)
         org = _crm_org(body)
         client = OAuthClient.objects.get(client_id=body.get("client_id") or baseline.CLIENT_ID)
         held = credits.occupy(org.org_id, client.pk, int(body["count"]), float(body["seconds"]))
     except (ValueError, KeyError, TypeError, CrmOrg.DoesNotExist, OAuthClient.DoesNotExist) as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
+        return bad_request(str(exc))
     return JsonResponse({"held": held})
 
 
