@@ -46,8 +46,8 @@ class RecordingGate:
         self.held: list[tuple[float, float]] = []
 
     @contextlib.contextmanager
-    def slot(self) -> Iterator[None]:
-        with self.inner.slot():
+    def slot(self, cost: int = 1) -> Iterator[None]:
+        with self.inner.slot(cost=cost):
             start = time.time()
             try:
                 yield
