@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from syncadmin.zoho.errors import RateLimited
+from syncadmin.zoho.errors import RateLimited, TransientZohoError
 
 Service = Literal["books", "crm"]
 Lane = Literal["interactive", "realtime", "reconcile", "backfill"]
@@ -72,12 +72,16 @@ WAITER_TTL = 2.0  # a waiter that stops polling for this long no longer holds la
 CRM_BACKOFF_BASE, CRM_BACKOFF_CAP = 10.0, 300.0
 
 
-class BudgetExhausted(Exception):
-    """No slot could be granted within the timeout; retry later (a transient condition)."""
+class BudgetExhausted(TransientZohoError):
+    """No slot could be granted within the timeout; retry later. Part of the Zoho error
+    taxonomy (reason ``budget_exhausted``) so callers handle it like any transient error."""
 
     def __init__(self, message: str, *, retry_at: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__("budget_exhausted", zoho_message=message)
         self.retry_at = retry_at
+
+    def __str__(self) -> str:
+        return self.zoho_message
 
 
 class DailyCapReached(BudgetExhausted):
@@ -635,9 +639,16 @@ def gate(
     timeout: float = 30.0,
 ) -> OrgGate:
     """The budget gate to pass to ``zoho.books_client`` / ``zoho.crm_client``."""
-    limits = limits or default_limits(service)
+    from django.conf import settings
+
     return OrgGate(
-        backend(), service=service, org_id=org_id, limits=limits, lane=lane, timeout=timeout
+        backend(),
+        service=service,
+        org_id=org_id,
+        limits=limits or default_limits(service),
+        lane=lane,
+        timeout=timeout,
+        prefix=settings.BUDGET_KEY_PREFIX,
     )
 
 

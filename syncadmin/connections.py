@@ -34,9 +34,9 @@ from syncadmin.zoho.datacentres import (
     accounts_url_for,
     data_centre_for_location,
 )
-from syncadmin.zoho.errors import AuthZohoError, ZohoError, error_for
+from syncadmin.zoho.errors import REASONS, AuthZohoError, ZohoError, error_for
 from syncadmin.zoho.http import new_http_client
-from syncadmin.zoho.types import TokenSet
+from syncadmin.zoho.types import TokenSet, ZohoUser
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ STATE_SALT = "syncadmin.connections.oauth-state"
 STATE_MAX_AGE = timedelta(minutes=10)
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before Zoho's expiry
 REFRESH_CLAIM = timedelta(seconds=30)
+THROTTLE_BACKOFF = timedelta(minutes=5)
 REFRESH_WAIT_SECONDS = 30.0
 
 
@@ -261,7 +262,7 @@ def connection_choose_organisation(
 CREDENTIAL_FIELDS = (
     "data_centre", "accounts_server", "api_domain", "client_id", "client_secret",
     "refresh_token", "access_token", "access_token_expires_at", "scopes", "connected_at",
-    "connected_by", "disconnected_at",
+    "connected_by", "disconnected_at", "status", "status_detail",
 )  # fmt: skip
 
 
@@ -328,15 +329,23 @@ def _token_from_database(connection_id: int, rejected: str | None) -> tuple[str,
     while True:
         connection = Connection.objects.get(pk=connection_id)
         token, expires_at = connection.access_token, connection.access_token_expires_at
-        if _usable(token, expires_at, rejected):
-            return token, expires_at
         if connection.status == ConnectionStatus.PAUSED or not connection.refresh_token:
             raise AuthZohoError("token_invalid", zoho_message="The connection is disconnected.")
+        if _usable(token, expires_at, rejected):
+            return token, expires_at
+        if _throttled(connection):
+            raise error_for("token_throttled", zoho_message="Backing off Zoho's token throttle.")
         if _claim_refresh(connection):
             return _refresh(connection)
         if time.monotonic() > deadline:
             raise error_for("token_throttled", zoho_message="Timed out waiting for a refresh.")
         time.sleep(0.05 + secrets.randbelow(50) / 1000)
+
+
+def _throttled(connection: Connection) -> bool:
+    """A claim held far longer than a refresh takes is a back-off after Zoho's throttle."""
+    until = connection.refresh_claimed_until
+    return bool(until and until - timezone.now() > REFRESH_CLAIM)
 
 
 def _claim_refresh(connection: Connection) -> bool:
@@ -359,18 +368,23 @@ def _refresh(connection: Connection) -> tuple[str, datetime]:
             accounts_url=connection.accounts_server, refresh_token=connection.refresh_token
         )
     except ZohoError as exc:
-        claimed.update(refresh_claimed_until=None)
+        # Zoho's token throttle clears only after a quiet spell: keep everyone off it.
+        backoff = THROTTLE_BACKOFF if exc.reason.code == "token_throttled" else timedelta(0)
+        claimed.update(refresh_claimed_until=timezone.now() + backoff if backoff else None)
         if isinstance(exc, AuthZohoError):
             _mark_unhealthy(connection, exc)
         raise
     expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
-    # Token and claim change in one UPDATE: nobody can claim between the two.
-    claimed.update(
+    # Token and claim change in one UPDATE, so nobody can claim in between; a connection
+    # disconnected meanwhile keeps no token.
+    stored = claimed.exclude(status=ConnectionStatus.PAUSED).update(
         access_token=tokens.access_token,
         access_token_expires_at=expires_at,
         refresh_claimed_until=None,
         updated_at=timezone.now(),
     )
+    if not stored:
+        raise AuthZohoError("token_invalid", zoho_message="The connection was disconnected.")
     return tokens.access_token, expires_at
 
 
@@ -464,45 +478,57 @@ def connection_health_check(connection: Connection) -> Connection:
     """Ask Zoho who the connecting user is and whether the connection still works.
 
     Auth failures turn the connection red (the banner shows on every page); transient
-    failures only record what happened. The mapping table is never touched.
+    failures only record what happened. Only health fields are written, so a token
+    refreshed meanwhile is never overwritten. The mapping table is never touched.
     """
-    if connection.status == ConnectionStatus.PAUSED:
-        return connection
+    if connection.status == ConnectionStatus.PAUSED or not connection.organization_id:
+        return connection  # paused by a person, or still waiting for its organisation
     try:
-        _identify_user(connection)
+        user = _identify_user(connection)
     except AuthZohoError as exc:
         _mark_unhealthy(connection, exc)
     except ZohoError as exc:
         connection.status_detail = f"Health check could not finish: {exc.reason.explanation}"
-        _save_checked(connection)
+        _save_health(connection)
     else:
-        _set_status(connection, ConnectionStatus.CONNECTED, "")
-        _save_checked(connection)
+        _record_user(connection, user)
     return connection
 
 
-def _identify_user(connection: Connection) -> None:
+def _identify_user(connection: Connection) -> ZohoUser | None:
+    """The connecting user, after checking the connection still reaches its organisation."""
     if connection.service == Service.CRM:
-        user = crm_for(connection, lane="interactive").current_user()
+        crm = crm_for(connection, lane="interactive")
+        reached = {crm.org().organization_id}
+        user = crm.current_user()
     else:
         books = books_for(connection, lane="interactive")
-        ids = {o.organization_id for o in books.organizations()}
-        if connection.organization_id not in ids:
-            raise AuthZohoError("wrong_organisation", zoho_message=connection.organization_id)
+        reached = {o.organization_id for o in books.organizations()}
         user = books.current_user()
+    if connection.organization_id not in reached:
+        raise AuthZohoError("wrong_organisation", zoho_message=connection.organization_id)
+    return user
+
+
+def _record_user(connection: Connection, user: ZohoUser | None) -> None:
     if user:
         connection.user_name, connection.user_email = user.name, user.email
         connection.zoho_user_id, connection.user_active = user.id, user.active
+    if user and not user.active:
+        # Zoho still answers, but the user is deactivated or de-licensed: sync must stop.
+        detail = f"{user.email} is inactive in Zoho. {REASONS['token_invalid'].fix}"
+        _set_status(connection, ConnectionStatus.USER_INACTIVE, detail)
+    else:
+        _set_status(connection, ConnectionStatus.CONNECTED, "")
+    _save_health(connection)
 
 
 def _mark_unhealthy(connection: Connection, error: ZohoError) -> None:
-    connection.refresh_from_db()
     status = STATUS_FOR_REASON.get(error.reason.code, ConnectionStatus.NEEDS_REAUTH)
     if status == ConnectionStatus.USER_INACTIVE:
         connection.user_active = False
-    detail = f"{error.reason.explanation} {error.fix}"
-    _set_status(connection, status, detail)
-    _save_checked(connection)
+    _set_status(connection, status, f"{error.reason.explanation} {error.fix}")
+    _save_health(connection)
 
 
 def _set_status(connection: Connection, status: str, detail: str) -> None:
@@ -515,17 +541,32 @@ def _set_status(connection: Connection, status: str, detail: str) -> None:
     connection.status, connection.status_detail = status, detail
 
 
-def _save_checked(connection: Connection) -> None:
+HEALTH_FIELDS = [
+    "status", "status_detail", "user_name", "user_email", "zoho_user_id", "user_active",
+    "last_health_check_at", "updated_at",
+]  # fmt: skip
+
+
+def _save_health(connection: Connection) -> None:
+    """Write only what a health check learns; tokens and claims stay as others left them.
+    A connection disconnected meanwhile stays disconnected."""
     connection.last_health_check_at = timezone.now()
-    connection.save()
+    connection.updated_at = timezone.now()
+    values = {field: getattr(connection, field) for field in HEALTH_FIELDS}
+    Connection.objects.filter(pk=connection.pk).exclude(status=ConnectionStatus.PAUSED).update(
+        **values
+    )
 
 
 def connections_health_check_due() -> int:
-    """Check every connection not paused; how many were checked."""
+    """Check every connection that is bound to an organisation and not paused."""
     checked = 0
-    for connection in Connection.objects.exclude(status=ConnectionStatus.PAUSED).exclude(
-        refresh_token=None
-    ):
+    due = (
+        Connection.objects.exclude(status=ConnectionStatus.PAUSED)
+        .exclude(refresh_token=None)
+        .exclude(organization_id="")
+    )
+    for connection in due:
         connection_health_check(connection)
         checked += 1
     return checked

@@ -127,6 +127,7 @@ ZOHO_CLIENT_SECRET = env.str("ZOHO_CLIENT_SECRET", "")
 ZOHO_DEFAULT_DATA_CENTRE = env.str("ZOHO_DATA_CENTRE", "eu")
 ZOHO_HTTP_TIMEOUT_SECONDS = env.float("ZOHO_HTTP_TIMEOUT_SECONDS", 20.0)
 HEALTH_CHECK_INTERVAL_SECONDS = env.int("HEALTH_CHECK_INTERVAL_SECONDS", 300)
+BUDGET_KEY_PREFIX = env.str("BUDGET_KEY_PREFIX", "syncadmin:budget")
 
 # --- Celery -----------------------------------------------------------------------
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker(

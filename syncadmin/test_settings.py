@@ -12,6 +12,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Parallel test workers and repeated runs share one Redis; keep their keys apart, so a
+# limit hit in one run (say a Books daily cap) cannot leak into the next.
+BUDGET_KEY_PREFIX = f"test:{os.getpid()}:budget"
 # Parallel test workers share one Redis; keep their cache keys apart.
 CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -377,4 +377,4 @@ def test_factory_uses_redis_when_configured(settings, monkeypatch, redis_client)
     monkeypatch.setattr(budget, "_backend", None)
     gate = budget.gate(service="crm", org_id="800000001", limits=Limits.crm(credits=100))
     assert isinstance(gate.backend, RedisBackend)
-    assert gate.keys.credits == "syncadmin:budget:crm:800000001:credits"
+    assert gate.keys.credits == f"{settings.BUDGET_KEY_PREFIX}:crm:800000001:credits"

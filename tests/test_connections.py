@@ -234,3 +234,71 @@ def test_health_check_runs_on_the_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["connections-health-check"]
     assert schedule["task"] == "syncadmin.tasks.connections_health_check"
     assert schedule["schedule"].total_seconds() == settings.HEALTH_CHECK_INTERVAL_SECONDS
+
+
+def test_health_check_keeps_the_token_it_refreshed(zoho):
+    connection = sandbox_connection(zoho)
+    expire_access_token(connection)
+
+    connections.connection_health_check(Connection.objects.get(pk=connection.pk))
+
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.access_token != connection.access_token
+    assert stored.access_token_expires_at > timezone.now() + timedelta(minutes=50)
+    assert stored.refresh_claimed_until is None
+
+
+def test_deactivation_is_noticed_while_the_access_token_is_still_valid(zoho):
+    # Zoho rejects the user's live token; one refresh is tried and fails the same way.
+    connection = sandbox_connection(zoho)
+    zoho.deactivate(ADMIN)
+
+    connections.connection_health_check(connection)
+
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.USER_INACTIVE
+
+
+def test_scope_problem_does_not_mint_new_tokens(zoho):
+    connection = sandbox_connection(zoho, service=Service.CRM)
+    # A token without CRM record scopes: a fresh token would not help, so none is minted.
+    weaker = zoho.tokens(ADMIN, ["ZohoCRM.users.READ", "ZohoCRM.org.READ"])
+    Connection.objects.filter(pk=connection.pk).update(access_token=weaker["access_token"])
+    since = zoho.stats()["now"]
+
+    with pytest.raises(connections.ZohoError) as caught:
+        list(connections.crm_for(connection).records(module="Accounts", fields=["Account_Name"]))
+
+    assert caught.value.reason.code == "not_authorised"
+    assert zoho.stats(since=since, service="accounts")["total"] == 0
+
+
+def test_scheduled_check_leaves_a_books_connection_awaiting_its_organisation(zoho):
+    connection = sandbox_connection(zoho, organization_id="", status=ConnectionStatus.NOT_CONNECTED)
+    assert connections.connections_health_check_due() == 0
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.NOT_CONNECTED
+
+
+def test_connecting_again_to_a_disconnected_organisation_resumes_it(zoho, admin_client_):
+    connection = sandbox_connection(zoho, service=Service.CRM)
+    connections.connection_disconnect(connection=connection, user=None)
+
+    callback = consent(start_connect(admin_client_, Service.CRM))
+    admin_client_.get(local_path(callback))
+
+    connection.refresh_from_db()
+    assert Connection.objects.count() == 1
+    assert connection.status == ConnectionStatus.CONNECTED
+
+
+def test_disconnect_wins_over_a_refresh_in_flight(zoho):
+    connection = sandbox_connection(zoho)
+    expire_access_token(connection)
+    seen = Connection.objects.get(pk=connection.pk)
+    assert connections._claim_refresh(seen)
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.PAUSED)
+
+    with pytest.raises(connections.AuthZohoError):
+        connections._refresh(seen)
+    assert Connection.objects.get(pk=connection.pk).access_token == connection.access_token

@@ -19,7 +19,7 @@ CrmKind = Literal["account", "contact", "vendor"]
 def check(response: httpx.Response) -> None:
     """Books failures: any non-zero ``code``, whatever the HTTP status says."""
     body = json_body(response)
-    code = body.get("code", 0)
+    code = body.get("code", 0 if response.status_code < 400 else -1)
     if code != 0:
         raise books_error(response.status_code, int(code), str(body.get("message", "")))
 
@@ -63,8 +63,9 @@ class BooksClient:
     def contacts(
         self, *, modified_after: datetime | None = None, **filters: str
     ) -> Iterator[BooksContact]:
-        """Contacts newest-modified first; with ``modified_after``, stops at that watermark
-        (Books has no documented modified-since filter for contacts)."""
+        """Contacts newest-modified first; with ``modified_after``, stops once past that
+        watermark. Contacts modified exactly at the watermark are included (a second holds
+        several changes); the caller skips the ones it already has."""
         params = {"sort_column": "last_modified_time", "sort_order": "D", "per_page": PER_PAGE}
         params.update(filters)
         page = 1

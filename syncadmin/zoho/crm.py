@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -69,8 +69,9 @@ class CrmClient:
         }
         headers = {}
         if modified_since:
-            # Zoho's filter is inclusive; one second on avoids re-reading the last record.
-            headers["If-Modified-Since"] = (modified_since + timedelta(seconds=1)).isoformat()
+            # Inclusive, on purpose: records changed within the watermark's second are read
+            # again rather than lost; the caller skips those it already has.
+            headers["If-Modified-Since"] = modified_since.isoformat(timespec="seconds")
         page, page_token = 1, None
         while True:
             query = {**params, **({"page_token": page_token} if page_token else {"page": page})}

@@ -72,6 +72,10 @@ REASONS: dict[str, Reason] = {
            "Correct the value named in Zoho's message on the record, then push again."),
         _r("malformed_request", P, "Zoho could not read the request (malformed JSON).",
            "This is a syncadmin bug: report it with the failure details."),
+        _r("rate_limited", T, "Zoho asked syncadmin to slow down.",
+           "Nothing to do: syncadmin backs off and retries within the budget."),
+        _r("budget_exhausted", T, "syncadmin's API budget for this organisation is spent for now.",
+           "Nothing to do: the work resumes when the budget frees up; raise the connection's daily limit if Zoho raised yours."),
         _r("server_error", T, "Zoho answered with a server error.",
            "Nothing to do: syncadmin retries with backoff; check status.zoho.com if it persists."),
         _r("network_error", T, "Zoho could not be reached (timeout or connection error).",
@@ -127,7 +131,7 @@ class PermanentZohoError(ZohoError):
 
 
 RATE_LIMIT_REASONS = {"books_minute_limit", "books_daily_limit", "books_concurrency_limit",
-                      "crm_limit", "token_throttled"}  # fmt: skip
+                      "crm_limit", "token_throttled", "rate_limited"}  # fmt: skip
 
 
 def error_for(reason: str, **kwargs) -> ZohoError:
@@ -172,7 +176,7 @@ def books_error(http_status: int, code: int, message: str) -> ZohoError:
     if reason is None:
         reason = next((r for rx, r in BOOKS_MESSAGE_PATTERNS if rx.search(message)), None)
     if reason is None:
-        reason = _by_status(http_status, default="invalid_value" if code == 2 else "unknown")
+        reason = reason_for_status(http_status, default="invalid_value" if code == 2 else "unknown")
     return error_for(reason, zoho_code=str(code), zoho_message=message, http_status=http_status)
 
 
@@ -197,7 +201,7 @@ def crm_error(http_status: int, code: str, message: str) -> ZohoError:
     if reason is None and code == "INVALID_DATA" and "id given seems to be invalid" in message:
         reason = "record_gone"
     if reason is None:
-        reason = _by_status(
+        reason = reason_for_status(
             http_status, default="invalid_value" if http_status == 400 else "unknown"
         )
     return error_for(reason, zoho_code=code, zoho_message=message, http_status=http_status)
@@ -218,13 +222,14 @@ OAUTH_ERRORS = {
 
 
 def oauth_error(http_status: int, error: str, description: str = "") -> ZohoError:
-    reason = OAUTH_ERRORS.get(error) or _by_status(http_status, default="unknown")
+    reason = OAUTH_ERRORS.get(error) or reason_for_status(http_status, default="unknown")
     return error_for(reason, zoho_code=error, zoho_message=description, http_status=http_status)
 
 
-def _by_status(http_status: int, *, default: str) -> str:
+def reason_for_status(http_status: int, *, default: str) -> str:
+    """What an answer means when Zoho's body does not say."""
     if http_status >= 500:
         return "server_error"
-    if http_status == 401:
-        return "token_invalid"
-    return default
+    return {401: "token_invalid", 408: "network_error", 429: "rate_limited"}.get(
+        http_status, default
+    )

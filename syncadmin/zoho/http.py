@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from syncadmin.zoho.errors import RateLimited, ZohoError, error_for
+from syncadmin.zoho.errors import RateLimited, ZohoError, error_for, reason_for_status
 
 
 class TokenProvider(Protocol):
@@ -74,16 +74,25 @@ class Api:
 
     def call(self, method: str, path: str, *, cost: int = 1, **kwargs: Any) -> httpx.Response:
         """``cost`` is what the call spends from the budget (CRM writes: 1 per 10 records)."""
-        for attempt in (1, 2):
-            response = self._send(method, path, force_refresh=attempt == 2, cost=cost, **kwargs)
-            if response.status_code != 401 or attempt == 2:
-                break
+        response = self._send(method, path, force_refresh=False, cost=cost, **kwargs)
         try:
             self.check(response)
-        except RateLimited as error:
-            self.gate.penalise(error)
-            raise
+        except ZohoError as error:
+            if not _token_rejected(error):
+                self._penalise_if_limited(error)
+                raise
+            # One retry with a fresh token: Zoho drops the oldest access tokens silently.
+            response = self._send(method, path, force_refresh=True, cost=cost, **kwargs)
+            try:
+                self.check(response)
+            except RateLimited as again:
+                self._penalise_if_limited(again)
+                raise
         return response
+
+    def _penalise_if_limited(self, error: ZohoError) -> None:
+        if isinstance(error, RateLimited):
+            self.gate.penalise(error)
 
     def _send(
         self,
@@ -101,6 +110,14 @@ class Api:
             return send(self.http, method, f"{self.base_url}{path}", headers=headers, **kw)
 
 
+def _token_rejected(error: ZohoError) -> bool:
+    """A 401 a fresh token may cure. Books says 57 both for a dead token and a missing
+    scope, so it gets one retry too; a CRM scope mismatch never does."""
+    return error.http_status == 401 and (
+        error.reason.code == "token_invalid" or error.zoho_code == "57"
+    )
+
+
 def send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
     """``http.request`` with transport failures turned into a transient ``network_error``."""
     try:
@@ -114,7 +131,7 @@ def json_body(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError as exc:
-        reason = "server_error" if response.status_code >= 500 else "unknown"
+        reason = reason_for_status(response.status_code, default="unknown")
         raise error_for(
             reason, zoho_message=response.text[:200], http_status=response.status_code
         ) from exc

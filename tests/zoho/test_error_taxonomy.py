@@ -274,6 +274,27 @@ def test_network_error(http):
     assert_reason(caught.value, "network_error", TransientZohoError)
 
 
+def test_limit_answer_without_a_zoho_body_is_rate_limited():
+    # A proxy or Zoho's edge can answer 429 with plain text; it still means slow down.
+    answer = httpx.Response(429, text="Too Many Requests")
+    with pytest.raises(ZohoError) as caught:
+        books.check(answer)
+    assert_reason(caught.value, "rate_limited", RateLimited)
+
+
+def test_spent_budget_is_a_transient_error():
+    from syncadmin.budget import Limits, MemoryBackend, OrgGate
+
+    gate = OrgGate(
+        MemoryBackend(), service="books", org_id="o", limits=Limits(per_minute=1), timeout=0
+    )
+    with gate.slot():
+        pass
+    with pytest.raises(ZohoError) as caught, gate.slot():
+        pass
+    assert_reason(caught.value, "budget_exhausted", TransientZohoError)
+
+
 def test_unrecognised_answer_is_unknown_and_keeps_zohos_words():
     error = books_error(400, 987654, "Something new from Zoho")
     assert error.zoho_message == "Something new from Zoho"
@@ -287,6 +308,7 @@ def test_every_reason_is_covered_by_a_test_here():
         "wrong_organisation", "not_authorised", "token_invalid", "client_invalid",
         "token_throttled", "books_minute_limit", "books_daily_limit",
         "books_concurrency_limit", "crm_limit", "record_locked", "invalid_value",
-        "malformed_request", "server_error", "network_error", "unknown",
+        "malformed_request", "server_error", "network_error", "unknown", "rate_limited",
+        "budget_exhausted",
     }  # fmt: skip
     assert covered == set(REASONS)
