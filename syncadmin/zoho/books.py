@@ -73,18 +73,17 @@ class BooksClient:
             body = self._call("GET", "/contacts", params={**params, "page": page})
             for data in body.get("contacts", []):
                 contact = BooksContact.from_api(data)
-                if (
-                    modified_after
-                    and contact.last_modified_time
-                    and (contact.last_modified_time <= modified_after)
-                ):
-                    return
+                when = contact.last_modified_time
+                if modified_after and when and when < modified_after:
+                    return  # strictly older: equal times are kept (inclusive watermark)
                 yield contact
             if not body.get("page_context", {}).get("has_more_page"):
                 return
             page += 1
 
-    def contacts_linked_to(self, *, zcrm_account_id: str = "", zcrm_contact_id: str = "") -> list:
+    def contacts_linked_to(
+        self, *, zcrm_account_id: str = "", zcrm_contact_id: str = ""
+    ) -> list[BooksContact]:
         """Books contacts the native integration linked to this CRM record."""
         key, value = (
             ("zcrm_account_id", zcrm_account_id)
@@ -93,34 +92,37 @@ class BooksClient:
         )
         return list(self.contacts(**{key: value}))
 
-    def contact(self, contact_id: str) -> BooksContact:
+    def contact(self, *, contact_id: str) -> BooksContact:
         return BooksContact.from_api(self._call("GET", f"/contacts/{contact_id}")["contact"])
 
-    def contact_create(self, payload: dict[str, Any]) -> BooksContact:
+    def contact_create(self, *, payload: dict[str, Any]) -> BooksContact:
         return BooksContact.from_api(self._call("POST", "/contacts", json=payload)["contact"])
 
-    def contact_update(self, contact_id: str, payload: dict[str, Any]) -> BooksContact:
+    def contact_update(self, *, contact_id: str, payload: dict[str, Any]) -> BooksContact:
+        """PUT semantics: keys sent replace; a sent ``contact_persons`` list replaces the
+        persons (existing ones must carry ``contact_person_id``, omitted ones are removed)."""
         body = self._call("PUT", f"/contacts/{contact_id}", json=payload)
         return BooksContact.from_api(body["contact"])
 
-    def contact_mark_active(self, contact_id: str) -> None:
+    def contact_mark_active(self, *, contact_id: str) -> None:
         self._call("POST", f"/contacts/{contact_id}/active")
 
-    def contact_mark_inactive(self, contact_id: str) -> None:
+    def contact_mark_inactive(self, *, contact_id: str) -> None:
         self._call("POST", f"/contacts/{contact_id}/inactive")
 
-    def contact_delete(self, contact_id: str) -> None:
+    def contact_delete(self, *, contact_id: str) -> None:
+        """Refused by Zoho (a ``PermanentZohoError``) while the contact has transactions."""
         self._call("DELETE", f"/contacts/{contact_id}")
 
-    def contact_persons(self, contact_id: str) -> list[dict[str, Any]]:
+    def contact_persons(self, *, contact_id: str) -> list[dict[str, Any]]:
         body = self._call("GET", f"/contacts/{contact_id}/contactpersons")
         return body.get("contact_persons", [])
 
-    def contact_person_create(self, contact_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+    def contact_person_create(self, *, contact_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         body = self._call("POST", f"/contacts/{contact_id}/contactpersons", json=payload)
         return body.get("contact_person", {})
 
-    def invoice_count(self, customer_id: str) -> int:
+    def invoice_count(self, *, customer_id: str) -> int:
         """How many invoices a customer has, without downloading them (response_option=2)."""
         body = self._call(
             "GET", "/invoices", params={"customer_id": customer_id, "response_option": 2}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from syncadmin.zoho.types import CrmRecord, Organization, RecordResult, ZohoUser
 BATCH = 100  # Zoho's cap on records per write call
 PER_PAGE = 200
 NO_DATA = (204, 304)
+ELEMENT_LISTS = ("data", "merge", "watch")  # answers with one element per input item
 
 
 def check(response: httpx.Response) -> None:
@@ -22,8 +23,8 @@ def check(response: httpx.Response) -> None:
     if response.status_code < 400 or response.status_code == 412:
         return  # 412 and partial failures are per-record answers, read by the caller
     body = json_body(response)
-    if "data" in body and response.status_code == 400:
-        return  # all records failed: the caller reads each element
+    if response.status_code == 400 and any(k in body for k in ELEMENT_LISTS):
+        return  # every element failed: the caller reads and classifies each one
     raise crm_error(response.status_code, str(body.get("code", "")), str(body.get("message", "")))
 
 
@@ -124,17 +125,21 @@ class CrmClient:
             if str(r.fields.get(field) or "").strip().casefold() == wanted
         ]
 
-    def insert(self, *, module: str, records: list[dict], trigger: list[str] = ()) -> list:
+    def insert(
+        self, *, module: str, records: list[dict[str, Any]], trigger: Sequence[str] = ()
+    ) -> list[RecordResult]:
+        """Bulk insert in batches of 100, one result per record in input order. Workflows
+        stay off unless ``trigger`` names them (see ``update``)."""
         return self._write("POST", module, records, trigger)
 
     def update(
         self,
         *,
         module: str,
-        records: list[dict],
-        trigger: list[str] = (),
+        records: list[dict[str, Any]],
+        trigger: Sequence[str] = (),
         unmodified_since: datetime | None = None,
-    ) -> list:
+    ) -> list[RecordResult]:
         """Bulk update in batches of 100; ``trigger=[]`` keeps our own writes from firing
         CRM workflows (and so from echoing back to us as webhooks). With
         ``unmodified_since``, records changed after it fail with ``ALREADY_MODIFIED``."""
@@ -147,7 +152,7 @@ class CrmClient:
         self,
         method: str,
         module: str,
-        records: list[dict],
+        records: list[dict[str, Any]],
         trigger: Iterable[str],
         headers: dict | None = None,
     ) -> list[RecordResult]:
@@ -163,7 +168,9 @@ class CrmClient:
 
     def merge(self, *, module: str, master_id: str, child_ids: list[str]) -> dict[str, Any]:
         """Merge up to two children into ``master_id``; Zoho deletes the children."""
-        payload = {"merge": [{"data": [{"id": child} for child in child_ids[:2]]}]}
+        if not 1 <= len(child_ids) <= 2:
+            raise ValueError("Zoho merges one or two child records per call")
+        payload = {"merge": [{"data": [{"id": child} for child in child_ids]}]}
         answer = json_body(
             self.api.call("POST", f"/{module}/{master_id}/actions/merge", json=payload)
         )
@@ -180,8 +187,9 @@ class CrmClient:
         notify_url: str,
         token: str,
         expiry: datetime,
-    ) -> dict[str, Any]:
-        """Create or extend (same call shape) a notification channel."""
+    ) -> list[dict[str, Any]]:
+        """Create a notification channel (or add events to one with the same id); the
+        ``details`` of each answer element (one per watched module event)."""
         watch = {
             "channel_id": channel_id,
             "events": events,
@@ -189,25 +197,53 @@ class CrmClient:
             "token": token,
             "channel_expiry": expiry.isoformat(timespec="seconds"),
         }
-        return json_body(self.api.call("POST", "/actions/watch", json={"watch": [watch]}))
+        return self._watch("POST", {"watch": [watch]})
 
-    def watch_extend(self, *, channel_id: str, events: list[str], expiry: datetime) -> dict:
+    def watch_extend(
+        self, *, channel_id: str, events: list[str], expiry: datetime
+    ) -> list[dict[str, Any]]:
+        """Move a live channel's expiry (and set its events)."""
         watch = {
             "channel_id": channel_id,
             "events": events,
             "channel_expiry": expiry.isoformat(timespec="seconds"),
         }
-        return json_body(self.api.call("PATCH", "/actions/watch", json={"watch": [watch]}))
+        return self._watch("PATCH", {"watch": [watch]})
 
     def watch_unsubscribe(self, *, channel_ids: list[str]) -> None:
-        self.api.call("DELETE", "/actions/watch", params={"channel_ids": ",".join(channel_ids)})
+        """Stop channels; one that is already gone (``NOT_SUBSCRIBED``) is not an error."""
+        response = self.api.call(
+            "DELETE", "/actions/watch", params={"channel_ids": ",".join(channel_ids)}
+        )
+        for element in json_body(response).get("watch", []):
+            if element.get("status") == "error" and element.get("code") != "NOT_SUBSCRIBED":
+                raise crm_error(400, element.get("code", ""), element.get("message", ""))
 
-    def webhook_failures(self, *, module: str | None = None) -> list[dict[str, Any]]:
-        params = {"module": module} if module else {}
-        response = self.api.call("GET", "/settings/automation/webhook_failures", params=params)
-        if response.status_code in NO_DATA:
-            return []
-        return json_body(response).get("webhook_failures", [])
+    def _watch(self, method: str, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        answer = json_body(self.api.call(method, "/actions/watch", json=payload))
+        elements = answer.get("watch", [])
+        for element in elements:
+            if element.get("status") == "error":
+                raise crm_error(400, element.get("code", ""), element.get("message", ""))
+        return [element.get("details") or {} for element in elements]
+
+    def webhook_failures(self, *, module: str | None = None) -> Iterator[dict[str, Any]]:
+        """Failed workflow-webhook deliveries, newest first, page by page."""
+        params: dict[str, Any] = {"module": module} if module else {}
+        page = 1
+        while True:
+            response = self.api.call(
+                "GET",
+                "/settings/automation/webhook_failures",
+                params={**params, "page": page},
+            )
+            if response.status_code in NO_DATA:
+                return
+            body = json_body(response)
+            yield from body.get("webhook_failures", [])
+            if not body.get("info", {}).get("more_records"):
+                return
+            page += 1
 
 
 def record_error(result: RecordResult) -> ZohoError:

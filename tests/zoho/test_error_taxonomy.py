@@ -56,46 +56,52 @@ def assert_reason(error: ZohoError, code: str, cls: type[ZohoError]) -> None:
 
 def test_display_name_taken_on_create(zoho, http):
     client = books_for(zoho, http)
-    client.contact_create({"contact_name": "Acme Ltd"})
+    client.contact_create(payload={"contact_name": "Acme Ltd"})
     with pytest.raises(ZohoError) as caught:
-        client.contact_create({"contact_name": "Acme Ltd"})
+        client.contact_create(payload={"contact_name": "Acme Ltd"})
     assert caught.value.zoho_code == "3062"
     assert_reason(caught.value, "display_name_taken", PermanentZohoError)
 
 
 def test_display_name_taken_on_rename(zoho, http):
     client = books_for(zoho, http)
-    client.contact_create({"contact_name": "Acme Ltd"})
-    other = client.contact_create({"contact_name": "Acme Limited"})
+    client.contact_create(payload={"contact_name": "Acme Ltd"})
+    other = client.contact_create(payload={"contact_name": "Acme Limited"})
     with pytest.raises(ZohoError) as caught:
-        client.contact_update(other.contact_id, {"contact_name": "Acme Ltd"})
+        client.contact_update(contact_id=other.contact_id, payload={"contact_name": "Acme Ltd"})
     assert_reason(caught.value, "display_name_taken", PermanentZohoError)
 
 
 def test_missing_gst_treatment(zoho, http):
     client = books_for(zoho, http, org=INDIA)
     with pytest.raises(ZohoError) as caught:
-        client.contact_create({"contact_name": "Tata Traders", "customer_sub_type": "business"})
+        client.contact_create(
+            payload={"contact_name": "Tata Traders", "customer_sub_type": "business"}
+        )
     assert_reason(caught.value, "missing_gst_treatment", PermanentZohoError)
 
 
 def test_missing_place_of_supply(zoho, http):
     client = books_for(zoho, http, org=INDIA)
     with pytest.raises(ZohoError) as caught:
-        client.contact_create({"contact_name": "Tata Traders", "gst_treatment": "business_gst"})
+        client.contact_create(
+            payload={"contact_name": "Tata Traders", "gst_treatment": "business_gst"}
+        )
     assert_reason(caught.value, "missing_place_of_supply", PermanentZohoError)
 
 
 def test_missing_vat_treatment(zoho, http):
     zoho.knobs(books_uk_vat_required=True)
     with pytest.raises(ZohoError) as caught:
-        books_for(zoho, http).contact_create({"contact_name": "Brit Co"})
+        books_for(zoho, http).contact_create(payload={"contact_name": "Brit Co"})
     assert_reason(caught.value, "missing_vat_treatment", PermanentZohoError)
 
 
 def test_unknown_currency(zoho, http):
     with pytest.raises(ZohoError) as caught:
-        books_for(zoho, http).contact_create({"contact_name": "Yen Co", "currency_code": "XYZ"})
+        books_for(zoho, http).contact_create(
+            payload={"contact_name": "Yen Co", "currency_code": "XYZ"}
+        )
     assert_reason(caught.value, "currency_invalid", PermanentZohoError)
 
 
@@ -103,14 +109,14 @@ def test_contact_persons_missing(zoho, http):
     zoho.knobs(books_individual_needs_person=True)
     with pytest.raises(ZohoError) as caught:
         books_for(zoho, http).contact_create(
-            {"contact_name": "Jo Bloggs", "customer_sub_type": "individual"}
+            payload={"contact_name": "Jo Bloggs", "customer_sub_type": "individual"}
         )
     assert_reason(caught.value, "contact_persons_missing", PermanentZohoError)
 
 
 def test_books_record_gone(zoho, http):
     with pytest.raises(ZohoError) as caught:
-        books_for(zoho, http).contact("460000000099999")
+        books_for(zoho, http).contact(contact_id="460000000099999")
     assert caught.value.zoho_code == "1002"
     assert_reason(caught.value, "record_gone", PermanentZohoError)
 
@@ -123,7 +129,7 @@ def test_crm_record_gone(zoho, http):
 
 def test_wrong_organisation(zoho, http):
     with pytest.raises(ZohoError) as caught:
-        books_for(zoho, http, org="99999999").contact("1")
+        books_for(zoho, http, org="99999999").contact(contact_id="1")
     assert caught.value.zoho_code == "6041"
     assert_reason(caught.value, "wrong_organisation", AuthZohoError)
 
@@ -131,7 +137,7 @@ def test_wrong_organisation(zoho, http):
 def test_books_scope_missing_is_not_authorised(zoho, http):
     client = books_for(zoho, http, scopes=["ZohoBooks.settings.READ"])
     with pytest.raises(ZohoError) as caught:
-        client.contact_create({"contact_name": "Nope"})
+        client.contact_create(payload={"contact_name": "Nope"})
     assert caught.value.zoho_code == "57"
     assert_reason(caught.value, "not_authorised", AuthZohoError)
 
@@ -204,7 +210,7 @@ def test_books_limits(zoho, http, forced, code, reason):
     client = books_for(zoho, http)
     zoho.knobs(forced_429=forced)
     with pytest.raises(ZohoError) as caught:
-        client.contact("1")
+        client.contact(contact_id="1")
     assert (caught.value.zoho_code, caught.value.http_status) == (code, 429)
     assert_reason(caught.value, reason, RateLimited)
 
