@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from syncadmin import budget
+from syncadmin.connections import connection_limits
 from syncadmin.models import (
     Connection,
     ConnectionStatus,
@@ -58,8 +59,6 @@ def run_list() -> QuerySet[SyncRun]:
 
 def budget_list(connections: list[Connection]) -> list[tuple[Connection, budget.Usage]]:
     """Each bound connection's API budget as the shared limiter sees it right now."""
-    from syncadmin.connections import connection_limits
-
     return [
         (c, budget.usage(c.service, c.organization_id, connection_limits(c)))
         for c in connections

@@ -58,9 +58,9 @@ TEST_REDIRECT_URI = "http://testserver/connections/oauth/callback/"
 @pytest.fixture(autouse=True)
 def _forget_cached_tokens():
     """Connection ids repeat across rolled-back tests; cached tokens must not."""
-    from syncadmin import connections
+    from syncadmin.connections import tokens
 
-    connections._local_tokens.clear()
+    tokens._local_tokens.clear()
 
 
 @pytest.fixture(scope="session")

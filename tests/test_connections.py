@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from syncadmin import connections
+from syncadmin.connections import tokens as connection_tokens
 from syncadmin.models import Connection, ConnectionStatus, LinkState, RecordLink, Service
+from syncadmin.zoho.errors import AuthZohoError, ZohoError
 from tests.factories import RecordLinkFactory
 from tests.zoho_helpers import ADMIN, BOOKS_UK, consent, local_path, sandbox_connection
 
@@ -124,8 +126,8 @@ def test_two_hundred_simultaneous_refreshes_call_the_token_endpoint_once(zoho):
 
 def _process_attempts(connection_id: int) -> list[str]:
     # A forked child must not reuse the parent's pooled sockets or cached tokens.
-    connections.http_client.cache_clear()
-    connections._local_tokens.clear()
+    connection_tokens.http_client.cache_clear()
+    connection_tokens._local_tokens.clear()
     return fetch_tokens_in_threads(connection_id, 50)
 
 
@@ -266,7 +268,7 @@ def test_scope_problem_does_not_mint_new_tokens(zoho):
     Connection.objects.filter(pk=connection.pk).update(access_token=weaker["access_token"])
     since = zoho.stats()["now"]
 
-    with pytest.raises(connections.ZohoError) as caught:
+    with pytest.raises(ZohoError) as caught:
         list(connections.crm_for(connection).records(module="Accounts", fields=["Account_Name"]))
 
     assert caught.value.reason.code == "not_authorised"
@@ -296,9 +298,9 @@ def test_disconnect_wins_over_a_refresh_in_flight(zoho):
     connection = sandbox_connection(zoho)
     expire_access_token(connection)
     seen = Connection.objects.get(pk=connection.pk)
-    assert connections._claim_refresh(seen)
+    assert connection_tokens._claim_refresh(seen)
     Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.PAUSED)
 
-    with pytest.raises(connections.AuthZohoError):
-        connections._refresh(seen)
+    with pytest.raises(AuthZohoError):
+        connection_tokens._refresh(seen)
     assert Connection.objects.get(pk=connection.pk).access_token == connection.access_token

@@ -1,0 +1,58 @@
+"""Zoho clients for a connection: its tokens, its organisation's shared API budget."""
+
+from __future__ import annotations
+
+from syncadmin import budget
+from syncadmin.connections.tokens import ConnectionTokens, http_client
+from syncadmin.models import Connection, Service
+from syncadmin.zoho import BooksClient, CrmClient, books_client, crm_client
+
+CRM_EDITIONS = {
+    "free": (5_000, 5),
+    "standard": (50_000, 10),
+    "professional": (50_000, 15),
+    "enterprise": (50_000, 20),
+    "ultimate": (50_000, 25),
+}
+
+
+def connection_limits(connection: Connection) -> budget.Limits:
+    """What the shared budget lets this connection's organisation spend."""
+    if connection.service == Service.BOOKS:
+        plan = connection.plan if connection.plan in budget.BOOKS_DAILY_CAPS else "standard"
+        return budget.Limits.books(plan=plan, daily_cap=connection.daily_limit)
+    credits, concurrency = CRM_EDITIONS.get(connection.plan, CRM_EDITIONS["standard"])
+    return budget.Limits.crm(credits=connection.daily_limit or credits, concurrency=concurrency)
+
+
+def connection_gate(connection: Connection, lane: budget.Lane) -> budget.OrgGate:
+    return budget.gate(
+        service=connection.service,
+        org_id=connection.organization_id or f"connection-{connection.pk}",
+        lane=lane,
+        limits=connection_limits(connection),
+    )
+
+
+def crm_for(connection: Connection, *, lane: budget.Lane = "realtime") -> CrmClient:
+    """A CRM client spending from the organisation's shared budget in ``lane``."""
+    return crm_client(
+        http=http_client(),
+        api_domain=connection.api_domain,
+        tokens=ConnectionTokens(connection.pk),
+        gate=connection_gate(connection, lane),
+    )
+
+
+def books_for(
+    connection: Connection, *, organization_id: str | None = None, lane: budget.Lane = "realtime"
+) -> BooksClient:
+    """A Books client spending from the organisation's shared budget in ``lane``."""
+    org = connection.organization_id if organization_id is None else organization_id
+    return books_client(
+        http=http_client(),
+        api_domain=connection.api_domain,
+        tokens=ConnectionTokens(connection.pk),
+        organization_id=org,
+        gate=connection_gate(connection, lane),
+    )
