@@ -5,6 +5,9 @@ from django.test import Client
 
 from tests.factories import UserFactory
 
+# Redis and the limiter's two backends, for the budget tests.
+pytest_plugins = ["tests.budget_fixtures"]
+
 
 @pytest.fixture
 def admin_user(db):

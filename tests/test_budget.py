@@ -4,12 +4,10 @@ A fake clock drives every window, and the gate's ``sleep`` advances it, so no te
 on wall-clock time. Each test gets its own key prefix, so tests run in parallel.
 """
 
-import os
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-import redis
 
 from syncadmin import budget
 from syncadmin.budget import (
@@ -21,8 +19,8 @@ from syncadmin.budget import (
     RedisBackend,
 )
 from syncadmin.zoho.errors import error_for
+from tests.budget_fixtures import REDIS_URL
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC).timestamp()
 ORG = "20000001"
 
@@ -36,34 +34,6 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(scope="session")
-def redis_client():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis not reachable at {REDIS_URL} ({exc}); CI would fail here")
-    return client
-
-
-@pytest.fixture
-def prefix():
-    return f"test:budget:{uuid.uuid4().hex}"
-
-
-@pytest.fixture(params=["redis", "memory"])
-def backend(request, prefix):
-    if request.param == "memory":
-        yield MemoryBackend()
-        return
-    client = request.getfixturevalue("redis_client")
-    yield RedisBackend(client)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
 
 
 @pytest.fixture

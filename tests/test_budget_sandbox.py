@@ -8,16 +8,14 @@ tests assert counts only, never durations.
 
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from syncadmin import zoho
-from syncadmin.budget import BudgetExhausted, Limits, MemoryBackend, OrgGate, RedisBackend
+from syncadmin.budget import BudgetExhausted, Limits, OrgGate
 from syncadmin.zoho.errors import RateLimited
 from tests.sandbox_process import SandboxProcess
-from tests.test_budget import redis_client  # noqa: F401  (a fixture: same skip rule)
 
 ORG = "20000001"
 ADMIN = "admin@zylker.test"
@@ -46,33 +44,11 @@ class SandboxClock:
         time.sleep(0.005)  # let requests in flight finish in real time
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with SandboxProcess() as running:
-        yield running
-
-
 @pytest.fixture
-def fresh_sandbox(sandbox):
-    sandbox.reset()
-    yield sandbox
-    sandbox.knobs(forced_429="none")
-
-
-@pytest.fixture
-def prefix():
-    return f"test:budget:{uuid.uuid4().hex}"
-
-
-@pytest.fixture(params=["redis", "memory"])
-def backend(request, prefix):
-    if request.param == "memory":
-        yield MemoryBackend()
-        return
-    client = request.getfixturevalue("redis_client")
-    yield RedisBackend(client)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+def fresh_sandbox(zoho_sandbox):
+    zoho_sandbox.reset()
+    yield zoho_sandbox
+    zoho_sandbox.knobs(forced_429="none")
 
 
 def books(sandbox: SandboxProcess, gate: OrgGate, http) -> zoho.BooksClient:
