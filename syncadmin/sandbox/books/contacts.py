@@ -93,9 +93,35 @@ def contact_create(
     return contact
 
 
-def contact_update(contact: BooksContact, body: dict, *, trusted: bool = False) -> BooksContact:
+# The columns a PUT may change; never `status`, so an edit cannot undo /inactive.
+_EDIT_COLUMNS = ("contact_name", "contact_type", "customer_sub_type", "company_name",
+                 "currency_code", "data", "last_modified_time")  # fmt: skip
+
+
+def contact_update(
+    contact: BooksContact, body: dict, *, trusted: bool = False, links: dict | None = None
+) -> BooksContact:
     """PUT semantics: keys sent replace, keys omitted stay; a sent `contact_persons` array
-    replaces the persons (existing ones by `contact_person_id`, omitted ones removed)."""
+    replaces the persons (existing ones by `contact_person_id`, omitted ones removed).
+    The contact is re-read inside the transaction (IMMEDIATE serialises writers) and only
+    the edited columns are written, so concurrent status changes and edits are not lost;
+    a contact deleted meanwhile answers 1002. `links` sets CRM link columns (sync paths)."""
+    with transaction.atomic():
+        fresh = BooksContact.objects.select_related("org").filter(pk=contact.pk).first()
+        if fresh is None:
+            raise not_found("Contact")
+        _edit(fresh, body)
+        for key, value in (links or {}).items():
+            setattr(fresh, key, value)
+        fresh.last_modified_time = now = clock.now()
+        _save_unique(fresh, exclude_self=True, columns=(*_EDIT_COLUMNS, *(links or {})))
+        if "contact_persons" in body:
+            items = _person_items(body["contact_persons"] or [])
+            _replace_persons(fresh, items, now, trusted=trusted)
+    return fresh
+
+
+def _edit(contact: BooksContact, body: dict) -> None:
     if "contact_name" in body:
         contact.contact_name = _contact_name(body, required=True)
     if "contact_type" in body:
@@ -104,14 +130,6 @@ def contact_update(contact: BooksContact, body: dict, *, trusted: bool = False) 
         options = ("business", "individual")
         contact.customer_sub_type = _choice(body, "customer_sub_type", options, "business")
     _apply(contact, body, contact.data)
-    now = clock.now()
-    contact.last_modified_time = now
-    with transaction.atomic():
-        _save_unique(contact, exclude_self=True)
-        if "contact_persons" in body:
-            items = _person_items(body["contact_persons"] or [])
-            _replace_persons(contact, items, now, trusted=trusted)
-    return contact
 
 
 def _contact_name(body: dict, *, required: bool) -> str:
@@ -171,14 +189,16 @@ def _name_taken(contact: BooksContact, exclude_self: bool) -> bool:
     return others.exists()
 
 
-def _save_unique(contact: BooksContact, exclude_self: bool = False) -> None:
-    """Save or raise 3062. The check gives the cross-type knob its say; the constraint
-    (org, type, lower(name)) settles races between concurrent writers."""
+def _save_unique(
+    contact: BooksContact, exclude_self: bool = False, columns: tuple[str, ...] | None = None
+) -> None:
+    """Save (only `columns` when given) or raise 3062. The check gives the cross-type knob
+    its say; the constraint (org, type, lower(name)) settles races between writers."""
     if _name_taken(contact, exclude_self):
         raise duplicate_name(contact.contact_name, contact.contact_type)
     try:
         with transaction.atomic():
-            contact.save()
+            contact.save(update_fields=columns)
     except IntegrityError as exc:
         raise duplicate_name(contact.contact_name, contact.contact_type) from exc
 
@@ -283,9 +303,12 @@ def person_delete(person: BooksContactPerson) -> None:
 
 
 def contact_set_status(contact: BooksContact, status: str) -> None:
-    contact.status = ContactStatus(status)
-    contact.last_modified_time = clock.now()
-    contact.save(update_fields=["status", "last_modified_time"])
+    """Set only `status` (and the timestamp): a concurrent edit keeps its other columns."""
+    changed = BooksContact.objects.filter(pk=contact.pk).update(
+        status=ContactStatus(status), last_modified_time=clock.now()
+    )
+    if not changed:  # deleted since the caller read it
+        raise not_found("Contact")
 
 
 def contact_delete(contact: BooksContact) -> None:
@@ -445,6 +468,4 @@ def contact_update_from_crm_record(contact: BooksContact, record: CrmRecord) -> 
     """Overwrite a linked contact with the CRM record's current values (the native sync's
     "overwrite" mode and edits after pairing); the same errors as above."""
     body, links = crm_record_to_body(contact.org, record)
-    for key, value in links.items():
-        setattr(contact, key, value)
-    return contact_update(contact, body, trusted=True)
+    return contact_update(contact, body, trusted=True, links=links)

@@ -5,7 +5,7 @@ Contacts/Deals move to the master, and the children go to the recycle bin."""
 from ..models import CrmRecord, SandboxUser
 from . import automation
 from .errors import RecordError, invalid_id
-from .records import live_records, next_write_time, record_delete, stamp
+from .records import live_records, next_write_time, record_delete, save_live, stamp
 
 MAX_CHILDREN = 2
 SUCCESS_MESSAGE = "The records have been merged successfully"
@@ -33,8 +33,9 @@ def _children(master: CrmRecord, merge: dict) -> list[tuple[CrmRecord, list[str]
 
 
 def record_merge(master: CrmRecord, merge: dict, *, by_user: SandboxUser) -> CrmRecord:
-    """Merge per one element of the `merge` array; raises RecordError. Guarantees the
-    children are deleted and nothing still points at them."""
+    """Merge per one element of the `merge` array; raises RecordError. `master` must be
+    read inside the caller's transaction. Guarantees the children are deleted, nothing
+    still points at them, and only the master's edited columns are written."""
     children = _children(master, merge)
     with automation.batched():
         for child, names in children:
@@ -42,7 +43,7 @@ def record_merge(master: CrmRecord, merge: dict, *, by_user: SandboxUser) -> Crm
                 master.data[name] = child.data.get(name)
             _reparent(child, master)
         stamp(master, by_user, next_write_time(master))
-        master.save()
+        save_live(master)
         automation.record_written(
             master, "edit", sorted({n for _, ns in children for n in ns}), fire_workflows=False
         )

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from .. import clock, ids
 from ..models import CrmOrg, CrmRecord, SandboxUser
 from . import automation
-from .errors import AlreadyModified, RecordError
+from .errors import AlreadyModified, RecordError, invalid_id
 from .modules import MODULES, SYSTEM_FIELDS, ModuleSpec
 
 
@@ -44,8 +44,23 @@ def user_lookup(user: SandboxUser) -> dict:
     return {"name": user.full_name, "id": user.crm_user_id, "email": user.email}
 
 
+# The columns an edit may change; never `deleted_time`, so an edit cannot undo a delete.
+EDIT_COLUMNS = ("data", "owner", "modified_time", "name", "email", "phone", "account_id")
+
+
 def live_records(org: CrmOrg, module: str):
     return CrmRecord.objects.filter(org=org, module=module, deleted_time__isnull=True)
+
+
+def save_live(record: CrmRecord, columns: tuple[str, ...] = EDIT_COLUMNS) -> None:
+    """Write `columns` of `record` only if the row is still live; a record deleted in the
+    meantime raises INVALID_DATA ("the id given seems to be invalid") instead of coming
+    back. Callers read `record` inside the same transaction (IMMEDIATE serialises writers),
+    so the other columns are those of the row as it is now."""
+    values = {column: getattr(record, column) for column in columns}
+    live = CrmRecord.objects.filter(pk=record.pk, deleted_time__isnull=True)
+    if not live.update(**values):
+        raise invalid_id(record.record_id)
 
 
 def _resolve_lookup(org: CrmOrg, field: str, value: object) -> dict | None:
@@ -140,8 +155,11 @@ def record_update(
     fire_workflows: bool = True,
     unmodified_since: datetime | None = None,
 ) -> CrmRecord:
-    """Apply `data` to `record`; Modified_Time always moves on. Raises RecordError, or
-    `AlreadyModified` when the record changed after `unmodified_since` (§2.5, 412)."""
+    """Apply `data` to `record`, which the caller read inside the current transaction;
+    only the edited columns are written and Modified_Time always moves on. Raises
+    RecordError (INVALID_DATA if the record was deleted), or `AlreadyModified` when it
+    changed after `unmodified_since` (§2.5, 412; compared as instants, whole seconds as
+    Modified_Time is shown)."""
     if unmodified_since and record.modified_time.replace(microsecond=0) > unmodified_since:
         raise AlreadyModified(record)
     spec = MODULES[record.module]
@@ -154,16 +172,17 @@ def record_update(
         record.data["Owner"] = user_lookup(record.owner)
     record.data.update(clean)
     stamp(record, by_user, next_write_time(record))
-    record.save()
+    save_live(record)
     automation.record_written(record, "edit", sorted(clean), fire_workflows=fire_workflows)
     return record
 
 
 def record_delete(record: CrmRecord, *, by_user: SandboxUser) -> CrmRecord:
-    """Move a record to the recycle bin (`deleted_time`); it vanishes from every read."""
-    record.deleted_time = next_write_time(record)
-    record.modified_time = record.deleted_time
+    """Move a record to the recycle bin (`deleted_time`); it vanishes from every read.
+    `record` must be read inside the caller's transaction; raises INVALID_DATA if it was
+    already deleted."""
+    record.deleted_time = record.modified_time = next_write_time(record)
     record.data["Deleted_By"] = {"name": by_user.full_name, "id": by_user.crm_user_id}
-    record.save(update_fields=["deleted_time", "modified_time", "data"])
+    save_live(record, ("deleted_time", "modified_time", "data"))
     automation.record_written(record, "delete", [], fire_workflows=False)
     return record

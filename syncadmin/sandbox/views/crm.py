@@ -253,6 +253,16 @@ def record_insert(request: HttpRequest, module: str) -> HttpResponse:
     return crm_json({"data": elements}, _write_status(elements, 201))
 
 
+def _live_record(request: HttpRequest, spec: ModuleSpec, record_id: str) -> CrmRecord:
+    """The live record, read fresh; call inside the write's transaction so the row cannot
+    change (or be deleted) between this read and the write. Raises INVALID_DATA."""
+    found = live_records(request.zoho.crm_org, spec.api_name).filter(record_id=record_id)
+    record = found.select_related("org").first()
+    if record is None:
+        raise invalid_id(record_id)
+    return record
+
+
 def _update_one(
     request: HttpRequest, spec: ModuleSpec, item: object, record_id: str, fire: bool, index: int
 ) -> dict:
@@ -261,17 +271,15 @@ def _update_one(
         return RecordError(
             "MANDATORY_NOT_FOUND", "required field not found", api_name="id"
         ).element(index)
-    record = live_records(ctx.crm_org, spec.api_name).filter(record_id=record_id).first()
-    if record is None:
-        return invalid_id(record_id).element(index)
+    unmodified_since = _header_time(request, "If-Unmodified-Since")
     try:
         with transaction.atomic():
-            record_update(
-                record,
+            record = record_update(
+                _live_record(request, spec, record_id),
                 item if isinstance(item, dict) else {},
                 by_user=ctx.user,
                 fire_workflows=fire,
-                unmodified_since=_header_time(request, "If-Unmodified-Since"),
+                unmodified_since=unmodified_since,
             )
     except AlreadyModified as exc:
         element = exc.element(index)
@@ -318,11 +326,12 @@ def _delete(request: HttpRequest, spec: ModuleSpec, record_ids: list[str]) -> Ht
     elements = []
     with automation.batched():
         for record_id in record_ids:
-            record = live_records(ctx.crm_org, spec.api_name).filter(record_id=record_id).first()
-            if record is None:
-                elements.append(invalid_id(record_id).element())
+            try:
+                with transaction.atomic():
+                    record_delete(_live_record(request, spec, record_id), by_user=ctx.user)
+            except RecordError as exc:
+                elements.append(exc.element())
                 continue
-            record_delete(record, by_user=ctx.user)
             elements.append(
                 {
                     "code": "SUCCESS",
@@ -367,19 +376,18 @@ def record_merge(request: HttpRequest, module: str, record_id: str) -> HttpRespo
         return crm_error(
             "MANDATORY_NOT_FOUND", "required field not found", 400, {"api_name": "merge"}
         )
-    master = live_records(ctx.crm_org, spec.api_name).filter(record_id=record_id).first()
-    if master is None:
-        return crm_json({"merge": [invalid_id(record_id).element()]}, 400)
     try:
         with transaction.atomic():
             merge.record_merge(
-                master, items[0] if isinstance(items[0], dict) else {}, by_user=ctx.user
+                _live_record(request, spec, record_id),
+                items[0] if isinstance(items[0], dict) else {},
+                by_user=ctx.user,
             )
     except RecordError as exc:
         return crm_json({"merge": [exc.element()]}, 400, exc.code)
     success = {
         "code": "SUCCESS",
-        "details": {"id": master.record_id},
+        "details": {"id": record_id},
         "message": merge.SUCCESS_MESSAGE,
         "status": "success",
     }
