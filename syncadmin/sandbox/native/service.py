@@ -4,23 +4,29 @@ Native sync is Zoho-internal: it writes straight to the tables, never through th
 API, so it spends no API credits or Books request quota and logs no `ApiCall`.
 """
 
+import threading
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from .. import ids, knobs
-from ..books.contacts import CRM_SOURCE, PERSON_FIELDS
+from ..books.contacts import CRM_SOURCE, PERSON_FIELDS, duplicate_name
 from ..ids import IdSequence
 from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
 from ..models.books import SyncType
 from ..models.crm import CrmModule, CrmRecord
 from .bulk import insert_rows, update_rows
 from .mapping import ContactSpec, add_person, spec_for
-from .plan import BooksEntry, Link, Plan, Unit, plan_sync
+from .plan import BooksEntry, Failure, Link, Plan, Unit, plan_sync
 
 BATCH = 5000
+CHUNK = 1000  # units per write transaction: short enough that API writes get their turn
+# SQLite's busy handler is not fair: a waiting writer sleeps up to 100 ms between tries,
+# so a run that re-took the write lock right after each chunk would starve API calls.
+CHUNK_PAUSE_SECONDS = 0.02
 ACCOUNT_SYNC_TYPES = (SyncType.ACCOUNTS_AND_CONTACTS, SyncType.ACCOUNTS_ONLY)
 
 
@@ -214,14 +220,19 @@ def _write_existing(
     items: list[tuple[Unit, str, bool]],
     now: datetime,
     seq: IdSequence,
-) -> None:
-    """Pairs and updates: link fields always; CRM data where `overwrite`."""
+) -> list[tuple[Unit, str]]:
+    """Pairs and updates: link fields always; CRM data where `overwrite`. A contact
+    deleted since the plan was made is skipped (its next CRM edit re-creates it).
+    Returns the (unit, contact_id) pairs written."""
     contacts = _fetch(org, [cid for _, cid, _ in items])
     wanted = [contacts[cid] for _, cid, overwrite in items if overwrite and cid in contacts]
     persons = _persons_of(wanted)
-    changed_persons, new_persons = [], []
+    changed_persons, new_persons, written = [], [], []
     for unit, cid, overwrite in items:
-        contact = contacts[cid]
+        contact = contacts.get(cid)
+        if contact is None:
+            continue
+        written.append((unit, cid))
         _link_fields(contact, unit.spec)
         contact.last_modified_time = now
         if overwrite:
@@ -234,6 +245,7 @@ def _write_existing(
     update_rows(list(contacts.values()), _CONTACT_FIELDS)
     update_rows(changed_persons, _PERSON_FIELDS)
     insert_rows(new_persons)
+    return written
 
 
 def _write_links(org: BooksOrg, pairs: list[tuple[Unit, str]], now: datetime) -> None:
@@ -257,18 +269,65 @@ def _write_links(org: BooksOrg, pairs: list[tuple[Unit, str]], now: datetime) ->
     )
 
 
-def apply_plan(org: BooksOrg, plan: Plan, now: datetime, seq: IdSequence) -> None:
-    """Write a plan: new customers, paired and updated ones, and the id map."""
-    created_ids = _create_all(org, plan.creates, now, seq)
+def _in_chunks(items: list, write: Callable[[list], int], failures: list[Failure]) -> int:
+    """Apply `items` CHUNK at a time, each chunk in its own transaction, pausing between
+    chunks so waiting API writers get the lock. Returns how many items were written."""
+    written = 0
+    for chunk in _chunks(items, CHUNK):
+        written += _write_chunk(chunk, write, failures)
+        if not connection.in_atomic_block:  # inside a caller's transaction: no one to wait for
+            time.sleep(CHUNK_PAUSE_SECONDS)
+    return written
+
+
+def _write_chunk(chunk: list, write: Callable[[list], int], failures: list[Failure]) -> int:
+    """One transaction for the chunk. If an API write took a display name since the plan
+    was made (the unique constraint fires), retry item by item and fail only the
+    clashing ones with 3062, as the run would had it seen the name."""
+    try:
+        with transaction.atomic():
+            return write(chunk)
+    except IntegrityError:
+        pass
+    written = 0
+    for item in chunk:
+        unit = item[0] if isinstance(item, tuple) else item
+        try:
+            with transaction.atomic():
+                written += write([item])
+        except IntegrityError:
+            error = duplicate_name(unit.spec.contact_name, "customer")
+            failures.append(Failure(unit.module, unit.crm_id, error.code, error.message))
+    return written
+
+
+def apply_plan(org: BooksOrg, plan: Plan, now: datetime, seq: IdSequence) -> tuple[int, int]:
+    """Write a plan: new customers, paired and updated ones, and the id map, in short
+    transactions. Each unit's contact, persons and id-map row commit together, so a crash
+    leaves whole units only. Late 3062s are appended to `plan.failures`.
+    Returns (created, paired or updated) counts of what was written."""
+
+    def create(units: list[Unit]) -> int:
+        _write_links(org, list(zip(units, _create_all(org, units, now, seq), strict=True)), now)
+        return len(units)
+
+    def update(items: list[tuple[Unit, str, bool]]) -> int:
+        written = _write_existing(org, items, now, seq)
+        _write_links(org, written, now)
+        return len(written)
+
     existing = [(u, cid, ov) for u, cid, ov in plan.pairs]
     existing += [(u, cid, True) for u, cid in plan.updates]
-    _write_existing(org, existing, now, seq)
-    links = list(zip(plan.creates, created_ids, strict=True))
-    links += [(u, cid) for u, cid, _ in existing]
-    _write_links(org, links, now)
+    created = _in_chunks(plan.creates, create, plan.failures)
+    return created, _in_chunks(existing, update, plan.failures)
 
 
 # ------------------------------------------------------------------ services
+
+
+# One run per org at a time: two overlapping runs would plan the same creates. The
+# sandbox serves from one process, so an in-process lock is exact.
+_run_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
 
 
 def native_sync_run(
@@ -280,15 +339,18 @@ def native_sync_run(
 ) -> NativeSyncRun:
     """Run the native sync for one Books org as Zoho would (see plan.py) and record it.
 
-    Guarantees: the whole run is one transaction (a crash leaves no half-synced org, and
-    the run row says "failed" with the reason); the run row carries the bare failure count
-    Zoho shows plus the per-record reasons; no API quota is spent.
+    Guarantees: the plan is made from a read (no write lock) and applied in transactions
+    of at most CHUNK units, so API calls keep being answered during a long run; each
+    unit's contact, persons and id-map row commit together (a crash leaves whole units
+    only, and the run row says "failed" with the reason); runs of one org never overlap;
+    the run row carries the bare failure count Zoho shows plus the per-record reasons; no
+    API quota is spent.
     """
     run = NativeSyncRun.objects.create(books_org=books_org, trigger=trigger, started_at=now)
     try:
-        with transaction.atomic():
+        with _run_locks[books_org.pk]:
             plan = _plan_for(books_org)
-            apply_plan(books_org, plan, now, id_source or ids.books_ids)
+            created, written = apply_plan(books_org, plan, now, id_source or ids.books_ids)
             BooksOrg.objects.filter(pk=books_org.pk).update(native_sync_last_run_at=now)
     except Exception as exc:
         _finish(run, now, status="failed", failures=[{"reason": repr(exc)}])
@@ -297,8 +359,8 @@ def native_sync_run(
         run,
         now,
         status="done",
-        created_count=len(plan.creates),
-        updated_count=len(plan.updates) + len(plan.pairs) - plan.skipped,
+        created_count=created,
+        updated_count=written - plan.skipped,
         skipped_count=plan.skipped,
         failures=[f.as_dict() for f in plan.failures],
     )
