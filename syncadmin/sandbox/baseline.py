@@ -4,6 +4,7 @@ these constants; seeded scenarios add records on top (the baseline holds no reco
 * one OAuth client (env `SANDBOX_CLIENT_ID` / `SANDBOX_CLIENT_SECRET`) redirecting to the
   product's callback on 127.0.0.1:8000 and localhost:8000;
 * three active users, all in the CRM org and both Books orgs; ADMIN is the super admin;
+  each has a non-UTC CRM time zone;
 * one CRM org (Enterprise) and two Books orgs integrated with it, sync type "Accounts and
   their Contacts": a UK org (GBP, contacts carry `vat_treatment`) and an India org (INR,
   contacts carry `gst_treatment` + `place_of_contact`).
@@ -35,20 +36,17 @@ CRM_ORG_ID = "800000001"
 BOOKS_UK_ORG_ID = "20000001"
 BOOKS_IN_ORG_ID = "20000002"
 
-# (email, first, last, zuid, crm user id, role, profile)
+# (email, first, last, zuid, crm user id, role, profile, time zone). CRM answers in the
+# requesting user's zone (§2.1); no user is in UTC, so an ignored offset shows up: −11:00,
+# +05:30 (a half hour) and London (+00:00 or +01:00 with summer time).
 USERS = [
-    (ADMIN_EMAIL, "Amelia", "Admin", "60000000001", "5725767000000000101", "CEO", "Administrator"),
-    (SYNC_EMAIL, "Sam", "Sync", "60000000002", "5725767000000000102", "Manager", "Standard"),
-    (
-        FINANCE_EMAIL,
-        "Farah",
-        "Finance",
-        "60000000003",
-        "5725767000000000103",
-        "Manager",
-        "Standard",
-    ),
-]
+    (ADMIN_EMAIL, "Amelia", "Admin", "60000000001", "5725767000000000101", "CEO",
+     "Administrator", "Pacific/Pago_Pago"),
+    (SYNC_EMAIL, "Sam", "Sync", "60000000002", "5725767000000000102", "Manager", "Standard",
+     "Asia/Kolkata"),
+    (FINANCE_EMAIL, "Farah", "Finance", "60000000003", "5725767000000000103", "Manager",
+     "Standard", "Europe/London"),
+]  # fmt: skip
 
 # Fixed ids sit far below the ranges ids.py hands out, so they never collide.
 BOOKS_ORGS = [
@@ -109,7 +107,7 @@ def load() -> None:
 
 
 def _user(row: tuple, crm_org: CrmOrg) -> SandboxUser:
-    email, first, last, zuid, crm_user_id, role, profile = row
+    email, first, last, zuid, crm_user_id, role, profile, time_zone = row
     return SandboxUser.objects.create(
         email=email,
         first_name=first,
@@ -120,4 +118,5 @@ def _user(row: tuple, crm_org: CrmOrg) -> SandboxUser:
         crm_org=crm_org,
         crm_role=role,
         crm_profile=profile,
+        time_zone=time_zone,
     )

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.conf import settings
@@ -105,6 +106,19 @@ def user_deactivate(request: HttpRequest, email: str) -> JsonResponse:
 @require_POST
 def user_activate(request: HttpRequest, email: str) -> JsonResponse:
     return _set_active(email, True)
+
+
+@require_POST
+def user_time_zone(request: HttpRequest, email: str) -> JsonResponse:
+    """{"time_zone": "Asia/Kolkata"}: the IANA zone CRM answers this user in (§2.1)."""
+    try:
+        zone = str(json_object(request).get("time_zone") or "")
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return bad_request("time_zone must be an IANA zone name, e.g. Asia/Kolkata")
+    if not SandboxUser.objects.filter(email__iexact=email).update(time_zone=zone):
+        return bad_request(f"no user {email}", 404)
+    return JsonResponse({"email": email, "time_zone": zone})
 
 
 @require_POST
@@ -255,6 +269,7 @@ urlpatterns = [
     path("knobs", knobs_view),
     path("users/<str:email>/deactivate", user_deactivate),
     path("users/<str:email>/activate", user_activate),
+    path("users/<str:email>/time_zone", user_time_zone),
     path("clock", clock_view),
     path("stats", stats),
     path("clients", clients),
