@@ -163,10 +163,12 @@ def authenticate(request: HttpRequest) -> AccessToken | str:
         .filter(token=header[len(AUTH_PREFIX) :].strip())
         .first()
     )
-    if token is None or token.revoked_at is not None or token.expires_at <= clock.now():
+    if token is None or token.expires_at <= clock.now():
         return "invalid"
-    if not token.user.active:
+    if not token.user.active:  # before revocation: the §1.7 knobs cover revoked tokens too
         return "deactivated"
+    if token.revoked_at is not None:
+        return "invalid"
     return token
 
 

@@ -4,6 +4,8 @@ tokens per user/client) are enforced by the accounts views around these function
 import secrets
 from datetime import timedelta
 
+from django.db import transaction
+
 from . import clock, knobs
 from .models import AccessToken, GrantCode, OAuthClient, RefreshToken, SandboxUser
 
@@ -77,3 +79,19 @@ def parse_scopes(raw: str | list[str]) -> list[str]:
     if isinstance(raw, list):
         return [s.strip() for s in raw if s.strip()]
     return [s for s in raw.replace(",", " ").split() if s]
+
+
+def user_set_active(email: str, active: bool) -> bool:
+    """(De)activate a user; False if there is none. With `deactivation_revokes_tokens`
+    (§1.7, UNCERTAIN; default on) deactivation revokes every refresh and access token of
+    the user, so re-activation does not bring them back: the app must re-authorise."""
+    with transaction.atomic():
+        user = SandboxUser.objects.filter(email__iexact=email).first()
+        if user is None:
+            return False
+        SandboxUser.objects.filter(pk=user.pk).update(active=active)
+        if not active and knobs.get().deactivation_revokes_tokens:
+            now = clock.now()
+            RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+            AccessToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    return True

@@ -46,7 +46,14 @@ def test_deactivate_and_activate_buttons_switch_the_user(clean_sandbox: SandboxP
     assert crm_current_user(clean_sandbox, token).status_code == 401
     assert ">Activate</button>" in clean_sandbox.client.get("/_sandbox/").text
     clean_sandbox.client.post(f"/_sandbox/admin/users/{SYNC}", data={"active": "1"})
-    assert crm_current_user(clean_sandbox, token).status_code == 200
+    # the button revokes the user's tokens too (knob default): the old one stays dead
+    assert crm_current_user(clean_sandbox, token).status_code == 401
+    assert (
+        crm_current_user(
+            clean_sandbox, clean_sandbox.token(SYNC, ["ZohoCRM.users.READ"])
+        ).status_code
+        == 200
+    )
 
 
 def test_knob_form_saves_every_field_and_redirects_back(clean_sandbox: SandboxProcess) -> None:

@@ -207,6 +207,7 @@ def test_deactivated_user_cannot_refresh_and_their_tokens_fail(
     clean_sandbox: SandboxProcess,
 ) -> None:
     tokens = offline_tokens(clean_sandbox, user=SYNC)
+    clean_sandbox.knobs(deactivation_revokes_tokens=False)  # so re-activation restores them
     clean_sandbox.deactivate(SYNC)
     # §1.7 (UNCERTAIN, knobs): refresh → invalid_code; CRM → INVALID_TOKEN; Books → 57
     assert _error(refresh(clean_sandbox, tokens["refresh_token"])) == "invalid_code"
@@ -229,6 +230,22 @@ def test_deactivated_user_cannot_refresh_and_their_tokens_fail(
 
     clean_sandbox.activate(SYNC)  # reactivation restores the grant
     assert "access_token" in refresh(clean_sandbox, tokens["refresh_token"]).json()
+
+
+def test_reactivated_user_must_reauthorise_by_default(clean_sandbox: SandboxProcess) -> None:
+    tokens = offline_tokens(clean_sandbox, user=SYNC)
+    clean_sandbox.deactivate(SYNC)
+    # while deactivated the §1.7 knobs still decide the answers
+    assert _error(refresh(clean_sandbox, tokens["refresh_token"])) == "invalid_code"
+    clean_sandbox.activate(SYNC)
+    # deactivation revoked the grant: re-activation does not bring the old tokens back
+    assert _error(refresh(clean_sandbox, tokens["refresh_token"])) == "invalid_code"
+    crm = crm_current_user(clean_sandbox, tokens["access_token"])
+    assert (crm.status_code, crm.json()["code"]) == (401, "INVALID_TOKEN")
+    books = books_organizations(clean_sandbox, tokens["access_token"])
+    assert (books.status_code, books.json()["code"]) == (401, 57)
+    fresh = offline_tokens(clean_sandbox, user=SYNC)  # re-authorising works
+    assert crm_current_user(clean_sandbox, fresh["access_token"]).status_code == 200
 
 
 def test_every_accounts_call_is_logged_for_benchmarks(clean_sandbox: SandboxProcess) -> None:

@@ -109,6 +109,7 @@ def test_access_token_expires_after_an_hour_of_sandbox_time(
 
 def test_deactivated_user_errors_follow_the_knobs(clean_sandbox: SandboxProcess) -> None:
     token = clean_sandbox.token(ADMIN, [*BOOKS_SETTINGS, *CRM_USERS])
+    clean_sandbox.knobs(deactivation_revokes_tokens=False)  # so re-activation restores it
     clean_sandbox.deactivate(ADMIN)
     assert _get(clean_sandbox, "/books/v3/organizations", token).json()["code"] == 57
     crm = _get(clean_sandbox, "/crm/v8/users?type=CurrentUser", token).json()

@@ -39,6 +39,8 @@ class Knobs(models.Model):
     deactivated_books_code = models.PositiveIntegerField(
         choices=[(57, "57"), (14, "14")], default=57
     )
+    # does deactivation revoke the user's tokens, so re-activation needs re-authorisation?
+    deactivation_revokes_tokens = models.BooleanField(default=True)
     # §2.3 GET /crm/v8/{module}/{id} for an id that does not exist
     crm_missing_id = models.CharField(
         max_length=20,

@@ -105,12 +105,14 @@ def token_for_refresh(*, client_id: str, client_secret: str, refresh_token: str)
     client = client_authenticate(client_id, client_secret)
     refresh = (
         RefreshToken.objects.select_related("user")
-        .filter(token=refresh_token, client=client, revoked_at__isnull=True)
+        .filter(token=refresh_token, client=client)
         .first()
     )
     if refresh is None:
         raise OAuthError("invalid_code")
-    _check_user(refresh.user)
+    _check_user(refresh.user)  # first: the §1.7 knobs also cover tokens deactivation revoked
+    if refresh.revoked_at is not None:
+        raise OAuthError("invalid_code")
     _check_mint_rate(refresh)
     _make_room_for_access_token(refresh)
     access = tokens.access_token_issue(

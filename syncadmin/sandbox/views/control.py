@@ -53,7 +53,7 @@ def admin_knobs(request: HttpRequest) -> HttpResponse:
 @require_POST
 def admin_user(request: HttpRequest, email: str) -> HttpResponse:
     """The admin page's Activate / Deactivate buttons (form field active=1|0)."""
-    SandboxUser.objects.filter(email__iexact=email).update(active=request.POST.get("active") == "1")
+    tokens.user_set_active(email, request.POST.get("active") == "1")
     return HttpResponseRedirect("/_sandbox/")
 
 
@@ -92,8 +92,7 @@ def knobs_view(request: HttpRequest) -> JsonResponse:
 
 
 def _set_active(email: str, active: bool) -> JsonResponse:
-    updated = SandboxUser.objects.filter(email__iexact=email).update(active=active)
-    if not updated:
+    if not tokens.user_set_active(email, active):
         return bad_request(f"no user {email}", 404)
     return JsonResponse({"email": email, "active": active})
 
