@@ -13,7 +13,8 @@ the time it runs:
 * whatever it returns (or raises as `ApiError`) is logged as one `ApiCall` row.
 
 Views reach the call's state as `request.zoho` (a `CallContext`); CRM views set
-`ctx.credits` for bulk writes. Limit enforcement is the gate's job: a gate is a callable
+`ctx.credits` is the call's CRM cost, known before the gate (`crm_endpoint(cost=…)`
+prices bulk writes from the body). Limit enforcement is the gate's job: a gate is a callable
 `gate(ctx)` returning a context manager that yields None to proceed or an error response
 to refuse; it stays entered while the view runs, so concurrency slots are released after.
 """
@@ -57,6 +58,8 @@ class CallContext:
     books_org: BooksOrg | None = None
     credits: int = 0
     extra: dict = field(default_factory=dict)  # free space for gates and views
+    # run once the call's ApiCall row is written (a gate's reservation ends there)
+    after_log: list[Callable[[], None]] = field(default_factory=list)
 
 
 Gate = Callable[[CallContext], AbstractContextManager[HttpResponse | None]]
@@ -296,7 +299,12 @@ def _forced_429(ctx: CallContext) -> HttpResponse | None:
     return None
 
 
-def _prepare(ctx: CallContext, request: HttpRequest, scope: str | None, needs_org: bool):
+Cost = Callable[[HttpRequest], int]
+
+
+def _prepare(
+    ctx: CallContext, request: HttpRequest, scope: str | None, needs_org: bool, cost: Cost | None
+):
     """Everything before the gate; returns an error response or None."""
     crm = ctx.service == Service.CRM
     if _should_fail_5xx():
@@ -312,13 +320,15 @@ def _prepare(ctx: CallContext, request: HttpRequest, scope: str | None, needs_or
     if crm:
         ctx.crm_org = token.user.crm_org
         ctx.org_id = ctx.crm_org.org_id if ctx.crm_org else ""
-        ctx.credits = 1
+        ctx.credits = cost(request) if cost else 1
     elif needs_org:
         _resolve_books_org(ctx, request)
     return _forced_429(ctx)
 
 
-def _endpoint(service: str, scope: str | None, needs_org: bool, gate: Gate | None):
+def _endpoint(
+    service: str, scope: str | None, needs_org: bool, gate: Gate | None, cost: Cost | None = None
+):
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -327,7 +337,7 @@ def _endpoint(service: str, scope: str | None, needs_org: bool, gate: Gate | Non
             request.zoho = ctx
             required = scope.format(**kwargs) if scope else None
             try:
-                response = _prepare(ctx, request, required, needs_org)
+                response = _prepare(ctx, request, required, needs_org, cost)
                 if response is None:
                     with (gate or no_gate)(ctx) as refusal:
                         if refusal is None:
@@ -337,15 +347,19 @@ def _endpoint(service: str, scope: str | None, needs_org: bool, gate: Gate | Non
                 response = exc.response
             if response.status_code == 429 or ctx.user is None:
                 ctx.credits = 0  # refused calls are not charged
-            log_call(
-                service=service,
-                request=request,
-                response=response,
-                started=started,
-                org_id=ctx.org_id,
-                user_zuid=ctx.user.zuid if ctx.user else "",
-                credits=ctx.credits,
-            )
+            try:
+                log_call(
+                    service=service,
+                    request=request,
+                    response=response,
+                    started=started,
+                    org_id=ctx.org_id,
+                    user_zuid=ctx.user.zuid if ctx.user else "",
+                    credits=ctx.credits,
+                )
+            finally:
+                for hook in ctx.after_log:
+                    hook()
             return response
 
         return wrapper
@@ -353,10 +367,11 @@ def _endpoint(service: str, scope: str | None, needs_org: bool, gate: Gate | Non
     return decorator
 
 
-def crm_endpoint(scope: str | None = None, gate: Gate | None = None):
+def crm_endpoint(scope: str | None = None, gate: Gate | None = None, cost: Cost | None = None):
     """Decorate a CRM v8 view. `scope` may name URL kwargs, e.g.
-    "ZohoCRM.modules.{module}.READ" (matching is case-insensitive)."""
-    return _endpoint(Service.CRM, scope, needs_org=False, gate=gate)
+    "ZohoCRM.modules.{module}.READ" (matching is case-insensitive). `cost` prices the
+    call in credits from the request (default 1), before the gate sees it."""
+    return _endpoint(Service.CRM, scope, needs_org=False, gate=gate, cost=cost)
 
 
 def books_endpoint(scope: str | None = None, needs_org: bool = True, gate: Gate | None = None):

@@ -110,3 +110,38 @@ def test_forced_429_knob_answers_too_many_requests(crm: Crm) -> None:
     crm.sandbox.knobs(forced_429="crm")
     response = _list(crm)
     assert (response.status_code, response.json()) == (429, TOO_MANY)
+
+
+def _hundred(crm: Crm, tag: str):
+    records = [{"Account_Name": f"{tag} {i}"} for i in range(100)]
+    return crm.call("POST", "Accounts", json={"data": records})
+
+
+def test_a_write_that_does_not_fit_the_remaining_credits_is_refused(crm: Crm) -> None:
+    crm.sandbox.knobs(crm_daily_credits=25)
+    assert _hundred(crm, "a").status_code == 201  # 10 credits
+    assert _hundred(crm, "b").status_code == 201  # 20
+    # 20 + 10 > 25: refused whole, although a 1-credit call still fits
+    refused = _hundred(crm, "c")
+    assert (refused.status_code, refused.json()) == (429, TOO_MANY)
+    assert _list(crm).status_code == 200
+
+
+def test_concurrent_writes_cannot_together_overspend_the_credits(crm: Crm) -> None:
+    crm.sandbox.knobs(crm_daily_credits=25, crm_concurrency=50)
+    barrier = threading.Barrier(6, timeout=30)
+    answers: list[int] = []
+
+    def write(tag: str) -> None:
+        barrier.wait()
+        answers.append(_hundred(crm, tag).status_code)
+
+    threads = [threading.Thread(target=write, args=(str(i),)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # 10 credits each: only two fit in 25, whatever the interleaving
+    assert sorted(answers) == [201, 201, 429, 429, 429, 429]
+    charged = sum(row["credits"] for row in crm.sandbox.stats(service="crm")["calls"])
+    assert charged == 20

@@ -4,9 +4,11 @@
 credits are spent or the org already runs its edition's number of calls for this client;
 `with_credits_header` adds `X-API-CREDITS-REMAINING` once half the credits are used."""
 
+import json
 import math
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -45,21 +47,57 @@ def write_cost(records: int) -> int:
     return max(1, math.ceil(records / RECORDS_PER_CREDIT))
 
 
+def write_request_cost(request: HttpRequest) -> int:
+    """The credits a write call costs, from its body's `data` array (§2.5, §2.8); a body
+    the view will refuse costs 1, like any other call."""
+    try:
+        data = json.loads(request.body or b"{}").get("data")
+    except (ValueError, AttributeError):
+        return 1
+    return write_cost(len(data)) if isinstance(data, list) and data else 1
+
+
 def slot_key(ctx: CallContext) -> tuple:
     client = ctx.token.client_id if ctx.token else ""
     return (Service.CRM, ctx.org_id, client)
 
 
+# Credits charged by calls that passed the gate but whose ApiCall row is not written yet,
+# per org. The sandbox serves from one process, so this in-process ledger is exact.
+_reserved: dict[str, int] = defaultdict(int)
+_reserve_lock = threading.Lock()
+
+
+def _reserve(ctx: CallContext, org: CrmOrg, daily: int) -> bool:
+    """Reserve the call's cost if `used + reserved + cost <= daily`; the reservation ends
+    once the call's ApiCall row (which then counts in `credits_used`) is written. Reading
+    the log under the lock makes check-and-reserve atomic: concurrent calls cannot
+    together overspend the day's credits."""
+    cost = ctx.credits
+    with _reserve_lock:
+        used = credits_used(org) + _reserved[org.org_id]
+        ctx.extra.update(credits_used=used, credits_daily=daily)
+        if used + cost > daily:
+            return False
+        _reserved[org.org_id] += cost
+
+    def release() -> None:
+        with _reserve_lock:
+            _reserved[org.org_id] -= cost
+
+    ctx.after_log.append(release)
+    return True
+
+
 @contextmanager
 def gate(ctx: CallContext) -> Iterator[HttpResponse | None]:
+    """Refuse (429) a call whose cost does not fit the day's remaining credits, or when
+    the org already runs its concurrency limit of calls for this client."""
     org = ctx.crm_org
     if org is None:
         yield None
         return
-    used = credits_used(org)
-    daily = daily_credits(org)
-    ctx.extra.update(credits_used=used, credits_daily=daily)
-    if used + 1 > daily:
+    if not _reserve(ctx, org, daily_credits(org)):
         yield crm_too_many_requests()
         return
     with inflight.slot(slot_key(ctx), concurrency(org)) as acquired:

@@ -81,12 +81,14 @@ MAX_WRITE_RECORDS = 100
 SEARCH_SCOPE = "ZohoSearch.securesearch.READ"
 
 
-def _endpoint(scope: str | None, heavy: bool = False):
-    """crm_endpoint with the credits/concurrency gate and the credits header."""
+def _endpoint(scope: str | None, heavy: bool = False, write: bool = False):
+    """crm_endpoint with the credits/concurrency gate and the credits header; `write`
+    prices the call from its records (1 credit per 10) before the gate."""
     gate = credits.heavy_gate if heavy else credits.gate
+    cost = credits.write_request_cost if write else None
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        return crm_endpoint(scope=scope, gate=gate)(credits.with_credits_header(view))
+        return crm_endpoint(scope=scope, gate=gate, cost=cost)(credits.with_credits_header(view))
 
     return decorator
 
@@ -209,7 +211,6 @@ def _write_body(request: HttpRequest) -> tuple[list, bool]:
         raise ApiError(crm_error("LIMIT_EXCEEDED", "Limit exceeded", 400, {"limit": 100}))
     trigger = body.get("trigger")
     fire = trigger is None or (isinstance(trigger, list) and "workflow" in trigger)
-    request.zoho.credits = credits.write_cost(len(data))
     return data, fire
 
 
@@ -233,7 +234,7 @@ def _write_status(elements: list[dict], all_ok: int) -> int:
     return knobs.get().crm_partial_status
 
 
-@_endpoint("ZohoCRM.modules.{module}.CREATE")
+@_endpoint("ZohoCRM.modules.{module}.CREATE", write=True)
 def record_insert(request: HttpRequest, module: str) -> HttpResponse:
     """POST /{module}: 201 "record added" per element; mixed → 207, all failed → 400."""
     spec = _spec(module)
@@ -292,7 +293,7 @@ def _update_one(
     return _success(record, _tz(request), "record updated")
 
 
-@_endpoint("ZohoCRM.modules.{module}.UPDATE")
+@_endpoint("ZohoCRM.modules.{module}.UPDATE", write=True)
 def record_bulk_update(request: HttpRequest, module: str) -> HttpResponse:
     """PUT /{module} (§2.5): ≤100 records, each with `id`; one element per record in
     input order; 200 all ok, 207 (knob) mixed, 400 all failed, 412 all ALREADY_MODIFIED."""
@@ -313,7 +314,7 @@ def record_bulk_update(request: HttpRequest, module: str) -> HttpResponse:
     return crm_json({"data": elements}, _write_status(elements, 200))
 
 
-@_endpoint("ZohoCRM.modules.{module}.UPDATE")
+@_endpoint("ZohoCRM.modules.{module}.UPDATE", write=True)
 def record_update_one(request: HttpRequest, module: str, record_id: str) -> HttpResponse:
     spec = _spec(module)
     data, fire = _write_body(request)
