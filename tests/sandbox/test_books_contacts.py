@@ -338,3 +338,15 @@ def test_list_with_an_invalid_value_answers_code_2(books: Books, param: str, val
     response = books.get("contacts", **{param: value})
     assert response.status_code == 400
     assert response.json() == {"code": 2, "message": f"Invalid value passed for {param}"}
+
+
+def test_per_page_over_200_answers_code_2_when_the_knob_refuses_it(
+    books: Books, clean_sandbox: SandboxProcess
+) -> None:
+    # §3.1 is UNCERTAIN whether Zoho clamps or refuses; the knob picks, 200 itself is fine
+    clean_sandbox.knobs(books_per_page_over_max="error")
+    response = books.get("contacts", per_page=201)
+    assert response.status_code == 400
+    assert response.json() == {"code": 2, "message": "Invalid value passed for per_page"}
+    assert books.get("contacts", per_page=200).json()["page_context"]["per_page"] == 200
+    assert books.get("invoices", per_page=500).json()["code"] == 2

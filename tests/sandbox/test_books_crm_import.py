@@ -85,3 +85,15 @@ def test_import_into_india_needs_a_place_of_supply(clean_sandbox: SandboxProcess
     contact_id = books.post(f"crm/account/{chennai}/import").json()["data"]["contact_id"]
     contact = books.get(f"contacts/{contact_id}").json()["contact"]
     assert (contact["gst_treatment"], contact["place_of_contact"]) == ("business_none", "TN")
+
+
+@pytest.mark.parametrize("source", ["crm", "user"])
+def test_imported_contact_carries_the_knob_source(
+    books: Books, clean_sandbox: SandboxProcess, source: str
+) -> None:
+    # the `source` of CRM-made contacts is UNCERTAIN (§4); "crm" is the default
+    if source != "crm":
+        clean_sandbox.knobs(books_crm_source=source)
+    account = _crm_record(clean_sandbox, "Accounts", {"Account_Name": "Zylker Farms"})
+    contact_id = books.post(f"crm/account/{account}/import").json()["data"]["contact_id"]
+    assert books.get(f"contacts/{contact_id}").json()["contact"]["source"] == source

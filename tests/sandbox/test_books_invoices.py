@@ -88,3 +88,17 @@ def test_filter_by_unpaid_invoices_finds_customers_with_balances(books: Books) -
     books.contact("Clean Ltd")
     books.invoice(cid, send="true")
     assert books.names(filter_by="Invoice.Unpaid") == ["Debtor Ltd"]
+
+
+@pytest.mark.parametrize("key", ["total", "count"])
+def test_count_only_answers_the_count_under_the_knob_key(
+    books: Books, clean_sandbox: SandboxProcess, key: str
+) -> None:
+    clean_sandbox.knobs(books_invoice_count_key=key)
+    buyer = books.contact("Buyer Ltd")["contact_id"]
+    books.invoice(buyer)
+    books.invoice(buyer)
+    context = books.get("invoices", customer_id=buyer, response_option=2).json()["page_context"]
+    assert context[key] == 2 and context["total_pages"] == 1
+    # exactly one count key, so a client cannot read the figure from the wrong place
+    assert {"total", "count"} & context.keys() == {key}

@@ -232,3 +232,18 @@ def test_run_on_a_disconnected_org_is_refused(zoho: Zoho) -> None:
     assert response.status_code == 409
     unknown = zoho.c.post("/_sandbox/native/run", json={"books_org": "999"})
     assert unknown.status_code == 404
+
+
+def test_native_sync_contacts_carry_the_knob_source(zoho: Zoho) -> None:
+    # default "crm"; the knob stands in for Zoho's UNCERTAIN value (§4)
+    first = zoho.account("Acme Ltd")
+    zoho.run()
+    zoho.sandbox.knobs(books_crm_source="api")
+    second = zoho.account("Globex Ltd")
+    zoho.run()
+    sources = {}
+    for crm_id in (first, second):
+        (listed,) = zoho.linked_to(crm_id)
+        answer = zoho._books("GET", f"/contacts/{listed['contact_id']}")
+        sources[crm_id] = answer.json()["contact"]["source"]
+    assert sources == {first: "crm", second: "api"}

@@ -15,7 +15,6 @@ from ..models.books import ContactStatus, ContactType
 from . import custom_fields, tax
 from .errors import BooksError, invalid_value, not_found
 
-CRM_SOURCE = "crm"  # UNCERTAIN (§4): the `source` Zoho shows for CRM-sourced contacts
 PERSON_FIELDS = (
     "salutation",
     "first_name",
@@ -450,9 +449,12 @@ def _crm_links(record: CrmRecord, body: dict) -> dict:
     return links
 
 
-def contact_from_crm_record(
-    org: BooksOrg, record: CrmRecord, *, source: str = CRM_SOURCE
-) -> BooksContact:
+def crm_source() -> str:
+    """The `source` of a contact created from CRM: a knob, as Zoho's value is UNCERTAIN (§4)."""
+    return knobs.get().books_crm_source
+
+
+def contact_from_crm_record(org: BooksOrg, record: CrmRecord) -> BooksContact:
     """Create the Books contact for a CRM Accounts/Contacts/Vendors record, linked to it:
     `zcrm_account_id`/`zcrm_contact_id`/`zcrm_vendor_id`, `crm_owner_id`,
     `is_linked_with_zohocrm: true`, persons carrying their `zcrm_contact_id`.
@@ -461,7 +463,7 @@ def contact_from_crm_record(
     collision, 4011/4012 for missing Indian GST data, 2 for an unknown currency. It does
     not write the native sync's id map (`NativeSyncLink`); callers that pair do that."""
     body, links = crm_record_to_body(org, record)
-    return contact_create(org, body, source=source, links=links)
+    return contact_create(org, body, source=crm_source(), links=links)
 
 
 def contact_update_from_crm_record(contact: BooksContact, record: CrmRecord) -> BooksContact:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .. import clock
+from .. import clock, knobs
 from ..models import BooksContact, BooksContactPerson, BooksInvoice, BooksOrg
 from .errors import invalid_value, not_found
 
@@ -73,9 +73,13 @@ def _positive(params, name: str, default: int) -> int:
 
 
 def page_params(params) -> tuple[int, int]:
-    """(page, per_page) from the query; per_page above 200 is clamped (UNCERTAIN)."""
+    """(page, per_page) from the query; per_page above 200 is clamped or refused with
+    code 2, as the `books_per_page_over_max` knob says (UNCERTAIN, §3.1)."""
     page = _positive(params, "page", 1)
-    return page, min(_positive(params, "per_page", MAX_PER_PAGE), MAX_PER_PAGE)
+    per_page = _positive(params, "per_page", MAX_PER_PAGE)
+    if per_page > MAX_PER_PAGE and knobs.get().books_per_page_over_max == "error":
+        raise invalid_value("per_page")
+    return page, min(per_page, MAX_PER_PAGE)
 
 
 def paginate(query: QuerySet, page: int, per_page: int) -> tuple[list, bool]:

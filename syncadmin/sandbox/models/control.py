@@ -106,6 +106,24 @@ class Knobs(models.Model):
     # individual customers need a contact person; neither code is documented (UNCERTAIN).
     books_uk_vat_required = models.BooleanField(default=False)
     books_individual_needs_person = models.BooleanField(default=False)
+    # §3.1 per_page above 200: clamped silently, or code 2 "Invalid value passed for per_page"
+    books_per_page_over_max = models.CharField(
+        max_length=10,
+        choices=[("clamp", "clamp to 200"), ("error", "code 2")],
+        default="clamp",
+    )
+    # §4 the `source` of a Books contact created from CRM (native sync or CRM import)
+    books_crm_source = models.CharField(
+        max_length=20,
+        choices=[("crm", "crm"), ("api", "api"), ("user", "user")],
+        default="crm",
+    )
+    # §3.6 the page_context key carrying the response_option=2 invoice count
+    books_invoice_count_key = models.CharField(
+        max_length=10,
+        choices=[("total", "total"), ("count", "count")],
+        default="total",
+    )
 
     class Meta:
         verbose_name_plural = "knobs"

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 
 from .. import ids, knobs
-from ..books.contacts import CRM_SOURCE, PERSON_FIELDS, duplicate_name
+from ..books.contacts import PERSON_FIELDS, crm_source, duplicate_name
 from ..ids import IdSequence
 from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
 from ..models.books import SyncType
@@ -112,12 +112,14 @@ def _overwrite_fields(contact: BooksContact, spec: ContactSpec) -> None:
     contact.data = {**contact.data, **spec.data}
 
 
-def _new_contact(org: BooksOrg, spec: ContactSpec, contact_id: str, now: datetime) -> BooksContact:
+def _new_contact(
+    org: BooksOrg, spec: ContactSpec, contact_id: str, now: datetime, source: str
+) -> BooksContact:
     contact = BooksContact(
         org=org,
         contact_id=contact_id,
         contact_type="customer",
-        source=CRM_SOURCE,
+        source=source,
         created_time=now,
         last_modified_time=now,
         data={},
@@ -156,9 +158,9 @@ _CONTACT_FIELDS += ["first_name", "last_name", "email", "phone", "mobile"]
 
 
 def _create_all(org: BooksOrg, units: list[Unit], now: datetime, seq: IdSequence) -> list[str]:
-    contacts, persons = [], []
+    contacts, persons, source = [], [], crm_source()
     for unit in units:
-        contact = _new_contact(org, unit.spec, seq.next(), now)
+        contact = _new_contact(org, unit.spec, seq.next(), now, source)
         mine = [
             _person(contact, spec, seq.next(), index == 0, now)
             for index, spec in enumerate(unit.spec.persons)

@@ -12,6 +12,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from .. import knobs
 from ..api import books_endpoint, books_error, books_json, parse_json_body
 from ..books import contacts, crm_import, invoices, selectors, serialize
 from ..books.errors import BooksError, invalid_value
@@ -234,7 +235,7 @@ def _response_option(request: HttpRequest) -> int:
 @_endpoint("ZohoBooks.invoices.READ")
 def invoice_list(request: HttpRequest) -> HttpResponse:
     """response_option: 0/4 list, 1 list + count, 2/3 count only. The count's key is
-    UNCERTAIN (§3.6): `page_context.total` (+ `total_pages`)."""
+    UNCERTAIN (§3.6): `page_context.total` or `.count` (knob), plus `total_pages`."""
     option = _response_option(request)
     rows = selectors.invoice_query(_org(request), request.GET)
     page, per_page = selectors.page_params(request.GET)
@@ -243,7 +244,8 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
                     "sort_column": "created_time", "sort_order": "D"}  # fmt: skip
     if option in (1, 2, 3):
         total = rows.count()
-        page_context.update(total=total, total_pages=math.ceil(total / per_page))
+        page_context[knobs.get().books_invoice_count_key] = total
+        page_context["total_pages"] = math.ceil(total / per_page)
     if option in (2, 3):
         page_context["has_more_page"] = total > page * per_page
         return books_json({"page_context": page_context})
