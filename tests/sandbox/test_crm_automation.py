@@ -276,3 +276,84 @@ def test_watch_needs_the_notifications_scope(crm: Crm) -> None:
     modules_only = Crm(crm.sandbox, ["ZohoCRM.modules.ALL"])
     response = modules_only.get("actions/watch")
     assert (response.status_code, response.json()["code"]) == (401, "OAUTH_SCOPE_MISMATCH")
+
+
+def _fields_condition(module: str, *names: str, operator: str = "or") -> list[dict]:
+    """A `notification_condition` in the shape of Zoho's v8 docs."""
+    group = [{"field": {"api_name": name}} for name in names]
+    return [
+        {
+            "type": "field_selection",
+            "module": {"api_name": module},
+            "field_selection": {"group_operator": operator, "group": group},
+        }
+    ]
+
+
+def test_notification_condition_notifies_only_edits_of_listed_fields(
+    crm: Crm, receiver: Receiver
+) -> None:
+    quiet, loud = crm.contact("Quiet"), crm.contact("Loud")
+    condition = _fields_condition("Contacts", "Email", "Phone")
+    response = _subscribe(crm, receiver.url, notification_condition=condition)
+    assert response.status_code == 201, response.text
+    edits = [{"id": quiet, "Title": "CEO"}, {"id": loud, "Title": "CFO", "Phone": "123"}]
+    crm.call("PUT", "Contacts", json={"data": edits})
+    crm.call("PUT", "Contacts", json={"data": [{"id": quiet, "Description": "x"}]})
+    # one callback, for the record whose changed fields overlap Email/Phone
+    requests = receiver.wait(2, timeout=1)
+    assert [(r.json()["operation"], r.json()["ids"]) for r in requests] == [("update", [loud])]
+    listed = crm.get("actions/watch").json()["watch"][0]
+    assert listed["notification_condition"][0]["module"]["api_name"] == "Contacts"
+
+
+def test_notification_condition_leaves_creates_and_other_modules_alone(
+    crm: Crm, receiver: Receiver
+) -> None:
+    _subscribe(crm, receiver.url, notification_condition=_fields_condition("Contacts", "Email"))
+    account = crm.account("Zylker")  # Accounts.all: no condition on Accounts
+    crm.call("PUT", "Accounts", json={"data": [{"id": account, "Phone": "1"}]})
+    operations = [r.json()["operation"] for r in receiver.wait(3, timeout=1)]
+    assert operations == ["insert", "update"]
+
+
+def test_patch_sets_a_single_field_condition(crm: Crm, receiver: Receiver) -> None:
+    record_id = crm.contact("Smith")
+    _subscribe(crm, receiver.url)
+    single = {
+        "type": "field_selection",
+        "module": {"api_name": "Contacts"},
+        "field_selection": {"field": {"api_name": "Email"}},
+    }
+    patch = {"watch": [{"channel_id": "1000000068001", "notification_condition": [single]}]}
+    assert crm.call("PATCH", "actions/watch", json=patch).status_code == 200
+    crm.call("PUT", "Contacts", json={"data": [{"id": record_id, "Phone": "1"}]})
+    assert receiver.wait(1, timeout=0.5) == []
+    crm.call("PUT", "Contacts", json={"data": [{"id": record_id, "Email": "s@x.test"}]})
+    assert len(receiver.wait(1)) == 1
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        _fields_condition("Contacts", *(f"Field_{n}" for n in range(11))),  # more than 10
+        _fields_condition("Deals", "Stage"),  # a module the channel does not watch
+        [{"type": "criteria", "module": {"api_name": "Contacts"}}],
+        _fields_condition("Contacts"),  # empty group
+        "Email",
+    ],
+)
+def test_invalid_notification_condition_answers_invalid_data(
+    crm: Crm, receiver: Receiver, condition: object
+) -> None:
+    response = _subscribe(crm, receiver.url, notification_condition=condition)
+    assert response.status_code == 400
+    (element,) = response.json()["watch"]
+    assert (element["code"], element["status"]) == ("INVALID_DATA", "error")
+    assert element["details"]["api_name"] == "notification_condition"
+    assert crm.get("actions/watch").status_code == 204  # nothing subscribed
+
+
+def test_ten_condition_fields_are_accepted(crm: Crm, receiver: Receiver) -> None:
+    condition = _fields_condition("Contacts", *(f"Field_{n}" for n in range(10)))
+    assert _subscribe(crm, receiver.url, notification_condition=condition).status_code == 201
