@@ -350,3 +350,39 @@ def test_per_page_over_200_answers_code_2_when_the_knob_refuses_it(
     assert response.json() == {"code": 2, "message": "Invalid value passed for per_page"}
     assert books.get("contacts", per_page=200).json()["page_context"]["per_page"] == 200
     assert books.get("invoices", per_page=500).json()["code"] == 2
+
+
+def test_display_names_clash_ignoring_case_by_default(books: Books) -> None:
+    books.contact("Acme Ltd")
+    for name in ("ACME LTD", "  acme ltd "):
+        response = books.post("contacts", {"contact_name": name})
+        assert (response.status_code, response.json()["code"]) == (400, 3062)
+
+
+def test_exact_name_match_knob_lets_case_variants_coexist(
+    books: Books, clean_sandbox: SandboxProcess
+) -> None:
+    # §3.4 does not say how 3062 compares names; "exact" still trims (Zoho stores trimmed)
+    clean_sandbox.knobs(books_name_match="exact")
+    books.contact("Acme Ltd")
+    upper = books.contact("ACME LTD")
+    for name in ("Acme Ltd", " Acme Ltd "):
+        response = books.post("contacts", {"contact_name": name})
+        assert (response.status_code, response.json()["code"]) == (400, 3062)
+    other = books.contact("Other Ltd")["contact_id"]
+    renamed = books.put(f"contacts/{other}", {"contact_name": "acme ltd"})
+    assert renamed.status_code == 200, renamed.text
+    taken = books.put(f"contacts/{other}", {"contact_name": "ACME LTD"})
+    assert taken.json()["code"] == 3062
+    assert sorted(books.names(contact_name_contains="acme")) == ["ACME LTD", "Acme Ltd", "acme ltd"]
+    assert upper["contact_name"] == "ACME LTD"
+
+
+def test_concurrent_creates_of_case_variants_let_exactly_one_win(books: Books) -> None:
+    # no database constraint compares case: the check inside the IMMEDIATE write
+    # transaction must serialise these writers
+    names = ["Race Co", "RACE CO", "race co", "Race CO"] * 2
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda n: books.post("contacts", {"contact_name": n}), names))
+    assert sorted(r.status_code for r in answers) == [201] + [400] * 7
+    assert {r.json()["code"] for r in answers if r.status_code == 400} == {3062}

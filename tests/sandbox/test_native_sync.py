@@ -247,3 +247,15 @@ def test_native_sync_contacts_carry_the_knob_source(zoho: Zoho) -> None:
         answer = zoho._books("GET", f"/contacts/{listed['contact_id']}")
         sources[crm_id] = answer.json()["contact"]["source"]
     assert sources == {first: "crm", second: "api"}
+
+
+def test_exact_name_match_knob_creates_case_variants_instead_of_failing(zoho: Zoho) -> None:
+    zoho.sandbox.knobs(books_name_match="exact")
+    zoho.books_customer("Acme Ltd")
+    upper = zoho.account("ACME LTD")
+    spaced = zoho.account("Acme Ltd ")  # trimmed, it is exactly "Acme Ltd": still 3062
+    run = zoho.run()
+    assert (run["created"], run["failure_count"]) == (1, 1)
+    assert [f["crm_record_id"] for f in run["failures"]] == [spaced]
+    assert [c["contact_name"] for c in zoho.linked_to(upper)] == ["ACME LTD"]
+    assert zoho.names() == ["ACME LTD", "Acme Ltd"]

@@ -6,7 +6,11 @@ currencies, the contact-person rules (exactly one primary, mirrored onto the con
 the timestamps hold whoever writes.
 """
 
+import string
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from .. import clock, knobs
 from ..ids import books_id
@@ -63,7 +67,8 @@ def contact_create(
     org: BooksOrg, body: dict, *, source: str = "api", links: dict | None = None
 ) -> BooksContact:
     """Create a contact from a request body. Guarantees: `contact_name` present and unique
-    in the org (3062, backed by the DB constraint so concurrent creates cannot both win),
+    in the org (3062, checked inside the write transaction so concurrent creates cannot
+    both win),
     edition tax keys valid, currency known to the org, exactly one primary person when
     any are given. `links` sets the CRM link columns (only the import/sync paths do)."""
     name = _contact_name(body, required=True)
@@ -179,10 +184,30 @@ def _apply(contact: BooksContact, body: dict, current: dict) -> None:
     contact.data = data
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def name_key(name: str, match: str) -> str:
+    """What 3062 compares (knob `books_name_match`): the name itself, or folded as
+    SQLite's LOWER() folds (ASCII letters only), so Python and SQL keys agree."""
+    return name if match == "exact" else name.translate(_ASCII_LOWER)
+
+
+def names_clashing(org: BooksOrg, names: list[str], *, contact_type: str) -> QuerySet:
+    """The org's contacts whose display name one of `names` would collide with (3062),
+    under the knobs: exact or case-insensitive, vendors apart or not."""
+    settings = knobs.get()
+    rows = BooksContact.objects.filter(org=org)
+    if settings.books_name_shared_across_types:
+        rows = rows.filter(contact_type=contact_type)
+    if settings.books_name_match == "exact":
+        return rows.filter(contact_name__in=names)
+    keys = [name_key(n, "normalised") for n in names]
+    return rows.alias(key=Lower("contact_name")).filter(key__in=keys)
+
+
 def _name_taken(contact: BooksContact, exclude_self: bool) -> bool:
-    others = BooksContact.objects.filter(org=contact.org, contact_name__iexact=contact.contact_name)
-    if knobs.get().books_name_shared_across_types:
-        others = others.filter(contact_type=contact.contact_type)
+    others = names_clashing(contact.org, [contact.contact_name], contact_type=contact.contact_type)
     if exclude_self:
         others = others.exclude(pk=contact.pk)
     return others.exists()
@@ -191,8 +216,9 @@ def _name_taken(contact: BooksContact, exclude_self: bool) -> bool:
 def _save_unique(
     contact: BooksContact, exclude_self: bool = False, columns: tuple[str, ...] | None = None
 ) -> None:
-    """Save (only `columns` when given) or raise 3062. The check gives the cross-type knob
-    its say; the constraint (org, type, lower(name)) settles races between writers."""
+    """Save (only `columns` when given) or raise 3062. Callers hold a write transaction
+    (IMMEDIATE: writers are serialised), so the check cannot race another writer; the
+    exact-name constraint is the database's backstop."""
     if _name_taken(contact, exclude_self):
         raise duplicate_name(contact.contact_name, contact.contact_type)
     try:

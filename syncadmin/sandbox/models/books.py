@@ -110,13 +110,15 @@ class BooksContact(models.Model):
 
     class Meta:
         constraints = [
-            # 3062 under concurrency: the check in code races, the database does not.
-            # Case-insensitive; whether vendors share the namespace is a knob, checked in code.
+            # Exact names never repeat, whatever the knobs. The case-insensitive rule
+            # (knob `books_name_match`) and the cross-type one are checked in code inside
+            # the write transaction, which IMMEDIATE serialises against other writers.
             models.UniqueConstraint(
-                "org", "contact_type", Lower("contact_name"), name="books_contact_name_unique"
+                fields=["org", "contact_type", "contact_name"], name="books_contact_name_exact"
             )
         ]
         indexes = [
+            models.Index("org", Lower("contact_name"), name="books_contact_name_key"),
             models.Index(fields=["org", "contact_type", "status", "contact_name"]),
             models.Index(fields=["org", "contact_name"]),
             models.Index(fields=["org", "last_modified_time"]),

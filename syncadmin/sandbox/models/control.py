@@ -106,6 +106,13 @@ class Knobs(models.Model):
     # individual customers need a contact person; neither code is documented (UNCERTAIN).
     books_uk_vat_required = models.BooleanField(default=False)
     books_individual_needs_person = models.BooleanField(default=False)
+    # §3.4 how 3062 compares display names (not stated): trimmed and case-insensitive, or
+    # trimmed and exact ("Acme" and "ACME" may then coexist). Names are stored trimmed.
+    books_name_match = models.CharField(
+        max_length=12,
+        choices=[("normalised", "ignore case"), ("exact", "exact")],
+        default="normalised",
+    )
     # §3.1 per_page above 200: clamped silently, or code 2 "Invalid value passed for per_page"
     books_per_page_over_max = models.CharField(
         max_length=10,

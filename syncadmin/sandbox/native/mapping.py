@@ -22,7 +22,7 @@ class ContactSpec:
     """The Books customer one CRM record maps to, already validated."""
 
     crm_name: str  # as typed in CRM: first-run pairing compares this, exactly
-    contact_name: str  # as Books stores it (trimmed): 3062 compares this, ignoring case
+    contact_name: str  # as Books stores it (trimmed): 3062 compares this (books_name_match)
     customer_sub_type: str
     company_name: str
     currency_code: str

@@ -7,8 +7,8 @@ Zoho's behaviour (issue item 5, zoho-api.md §4):
   becomes a new customer. "Acme Ltd" and "Acme Limited" are therefore two customers, while
   "ACME LTD" or "Acme Ltd " fail with 3062 against "Acme Ltd" (Books trims and ignores case).
 * later runs: only the hidden id map counts; an unmapped record becomes a new customer.
-* a new or renamed customer whose name is taken (Books compares case-insensitively)
-  fails with 3062.
+* a new or renamed customer whose name is taken (Books compares case-insensitively, or
+  exactly under the `books_name_match` knob) fails with 3062.
 * a mapped record whose Books customer was deleted is re-created on its next CRM edit.
 * CRM deletions and merges change nothing in Books: the customer keeps the dead id.
 * duplicates "skip" pairs by name but keeps the Books data; "overwrite" takes CRM's.
@@ -17,7 +17,7 @@ Zoho's behaviour (issue item 5, zoho-api.md §4):
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..books.contacts import duplicate_name
+from ..books.contacts import duplicate_name, name_key
 from ..books.errors import BooksError
 from .mapping import ContactSpec
 
@@ -70,27 +70,26 @@ class Plan:
     skipped: int = 0
 
 
-def name_key(name: str) -> str:
-    """Books' uniqueness key for display names (3062 ignores case)."""
-    return name.lower()
-
-
 class _Names:
     """The org's display names while the plan is made: exact for first-run pairing,
-    case-folded for 3062."""
+    keyed as 3062 compares them (`match`: the `books_name_match` knob) for collisions."""
 
-    def __init__(self, books: dict[str, BooksEntry]) -> None:
-        self.owner = {name_key(e.contact_name): cid for cid, e in books.items()}
+    def __init__(self, books: dict[str, BooksEntry], match: str) -> None:
+        self.match = match
+        self.owner = {self.key(e.contact_name): cid for cid, e in books.items()}
         self.exact = {e.contact_name: cid for cid, e in books.items()}
 
+    def key(self, name: str) -> str:
+        return name_key(name, self.match)
+
     def taken_by_other(self, name: str, contact_id: str | None) -> bool:
-        owner = self.owner.get(name_key(name))
+        owner = self.owner.get(self.key(name))
         return owner is not None and owner != contact_id
 
     def claim(self, name: str, contact_id: str, old_name: str | None = None) -> None:
-        if old_name is not None and self.owner.get(name_key(old_name)) == contact_id:
-            del self.owner[name_key(old_name)]
-        self.owner[name_key(name)] = contact_id
+        if old_name is not None and self.owner.get(self.key(old_name)) == contact_id:
+            del self.owner[self.key(old_name)]
+        self.owner[self.key(name)] = contact_id
 
 
 def _failure(unit: Unit, error: BooksError) -> Failure:
@@ -107,10 +106,11 @@ def plan_sync(
     books: dict[str, BooksEntry],
     links: dict[tuple[str, str], Link],
     duplicates: str,
+    name_match: str = "normalised",
 ) -> Plan:
     """Decide, record by record in CRM order, what one native sync run does."""
     plan = Plan()
-    names = _Names(books)
+    names = _Names(books, name_match)
     first_run = not links
     paired: set[str] = set()  # a Books customer pairs with one CRM record at most
     for unit in units:

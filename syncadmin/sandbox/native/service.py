@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 
 from .. import ids, knobs
-from ..books.contacts import PERSON_FIELDS, crm_source, duplicate_name
+from ..books.contacts import PERSON_FIELDS, crm_source, duplicate_name, name_key, names_clashing
 from ..ids import IdSequence
 from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
 from ..models.books import SyncType
@@ -283,8 +283,8 @@ def _in_chunks(items: list, write: Callable[[list], int], failures: list[Failure
 
 
 def _write_chunk(chunk: list, write: Callable[[list], int], failures: list[Failure]) -> int:
-    """One transaction for the chunk. If an API write took a display name since the plan
-    was made (the unique constraint fires), retry item by item and fail only the
+    """One transaction for the chunk (`write` leaves out names taken since the plan).
+    Should the exact-name constraint still fire, retry item by item and fail only the
     clashing ones with 3062, as the run would had it seen the name."""
     try:
         with transaction.atomic():
@@ -303,6 +303,27 @@ def _write_chunk(chunk: list, write: Callable[[list], int], failures: list[Failu
     return written
 
 
+def _drop_taken(org: BooksOrg, items: list, own_ids: list[str], late: list[Failure]) -> list:
+    """Inside the chunk's transaction: leave out, as 3062 failures in `late`, the items
+    whose display name an API writer took since the plan was made (compared as the
+    knobs say). `own_ids` are the chunk's own contacts, whose names are being rewritten."""
+    if not items:
+        return items
+    match = knobs.get().books_name_match
+    units = [item[0] if isinstance(item, tuple) else item for item in items]
+    names = [unit.spec.contact_name for unit in units]
+    clashing = names_clashing(org, names, contact_type="customer").exclude(contact_id__in=own_ids)
+    taken = {name_key(name, match) for name in clashing.values_list("contact_name", flat=True)}
+    kept = []
+    for item, unit in zip(items, units, strict=True):
+        if name_key(unit.spec.contact_name, match) not in taken:
+            kept.append(item)
+            continue
+        error = duplicate_name(unit.spec.contact_name, "customer")
+        late.append(Failure(unit.module, unit.crm_id, error.code, error.message))
+    return kept
+
+
 def apply_plan(org: BooksOrg, plan: Plan, now: datetime, seq: IdSequence) -> tuple[int, int]:
     """Write a plan: new customers, paired and updated ones, and the id map, in short
     transactions. Each unit's contact, persons and id-map row commit together, so a crash
@@ -310,12 +331,20 @@ def apply_plan(org: BooksOrg, plan: Plan, now: datetime, seq: IdSequence) -> tup
     Returns (created, paired or updated) counts of what was written."""
 
     def create(units: list[Unit]) -> int:
+        late: list[Failure] = []
+        units = _drop_taken(org, units, [], late)
         _write_links(org, list(zip(units, _create_all(org, units, now, seq), strict=True)), now)
+        plan.failures.extend(late)  # only once the chunk wrote (a retry re-checks)
         return len(units)
 
     def update(items: list[tuple[Unit, str, bool]]) -> int:
+        late: list[Failure] = []
+        renames = [i for i in items if i[2]]  # only overwrites write a (new) name
+        kept = {id(i) for i in _drop_taken(org, renames, [i[1] for i in renames], late)}
+        items = [i for i in items if not i[2] or id(i) in kept]
         written = _write_existing(org, items, now, seq)
         _write_links(org, written, now)
+        plan.failures.extend(late)
         return len(written)
 
     existing = [(u, cid, ov) for u, cid, ov in plan.pairs]
@@ -378,6 +407,7 @@ def _plan_for(org: BooksOrg) -> Plan:
         books=_books_entries(org),
         links=_links(org),
         duplicates=knobs.get().native_sync_duplicates,
+        name_match=knobs.get().books_name_match,
     )
 
 
