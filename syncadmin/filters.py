@@ -1,6 +1,7 @@
 """GET filters for the list screens; invalid values are reported, not ignored."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from syncadmin.models import (
@@ -20,7 +21,11 @@ class LinkFilter(django_filters.FilterSet):
     provenance = django_filters.ChoiceFilter(
         choices=LinkProvenance.choices, empty_label="Any provenance"
     )
-    paused = django_filters.BooleanFilter()
+    paused = django_filters.BooleanFilter(
+        widget=forms.Select(
+            choices=[("", "Paused or not"), ("true", "Paused"), ("false", "Syncing")]
+        )
+    )
 
     class Meta:
         model = RecordLink
@@ -39,7 +44,12 @@ class LinkFilter(django_filters.FilterSet):
 class FailureFilter(django_filters.FilterSet):
     reason_code = django_filters.CharFilter(label="Reason")
     open = django_filters.BooleanFilter(
-        field_name="resolved_at", lookup_expr="isnull", label="Open only"
+        field_name="resolved_at",
+        lookup_expr="isnull",
+        label="Status",
+        widget=forms.Select(
+            choices=[("", "Open or resolved"), ("true", "Open"), ("false", "Resolved")]
+        ),
     )
 
     class Meta:

@@ -57,8 +57,10 @@ def test_list_queries_do_not_grow_with_rows(
         ("mapping", "state=linked", 3),
         ("mapping", "q=Lone", 1),
         ("mapping", "paused=true", 0),
+        ("mapping", "paused=false", 4),
         ("failures", "reason_code=missing_place_of_supply", 1),
         ("failures", "open=true", 3),
+        ("failures", "open=false", 0),
         ("history", "status=failed", 1),
         ("history", "kind=push", 3),
     ],
@@ -107,3 +109,14 @@ def test_overview_shows_each_organisations_api_budget(db, finance_client):
     [(shown, usage)] = overview.budgets
     assert shown == connection
     assert (usage.used_this_minute, usage.limit_per_minute, usage.daily_cap) == (2, 100, 2000)
+
+
+def test_banner_for_an_inactive_user_says_once_that_the_mapping_is_kept(db, sales_client):
+    from syncadmin.models import ConnectionStatus
+    from syncadmin.zoho.errors import REASONS
+    from tests.factories import ConnectionFactory
+
+    fix = REASONS["token_invalid"].fix
+    ConnectionFactory(status=ConnectionStatus.USER_INACTIVE, status_detail=f"Gone. {fix}")
+    html = sales_client.get(reverse("overview")).content.decode()
+    assert html.count("mapping is kept") == 1
