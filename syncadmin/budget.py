@@ -11,7 +11,7 @@ stay inside Zoho's limits (zoho-api.md §2.8, §3.10) instead of discovering the
   leak a slot.
 * CRM, per organisation: credits per rolling 24 h, counted in 10-minute buckets (a bucket
   is forgotten as a whole, so the count errs on the safe side), a cost per call (writes
-  cost 1 per 10 records: ``write_cost``), and concurrency leases.
+  cost 1 per 10 records: ``zoho.crm.write_cost``), and concurrency leases.
 * Priority lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``backfill``: a request
   that has to wait registers as a waiter of its lane (in the store, with a heartbeat TTL),
   and no request of a lower lane takes a slot while a higher lane is waiting. Without
@@ -22,9 +22,7 @@ stay inside Zoho's limits (zoho-api.md §2.8, §3.10) instead of discovering the
 Use it through the factory, which reads ``settings.REDIS_URL``::
 
     gate = budget.gate(service="books", org_id="20000001", lane="realtime")
-    client = zoho.books_client(..., gate=gate)
-    with gate.charge(budget.write_cost(len(records))):   # CRM writes only
-        crm.update(module="Accounts", records=records)
+    client = zoho.books_client(..., gate=gate)   # the client passes each call's cost
 
 ``slot()`` blocks (polling with jitter) until a slot is granted, or raises
 ``BudgetExhausted`` after ``timeout`` seconds; ``DailyCapReached`` is raised at once when
@@ -39,7 +37,6 @@ With Redis, all processes must have NTP-synchronised clocks: times are written b
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import math
 import random
 import threading
@@ -163,11 +160,6 @@ def next_utc_midnight(now: float) -> float:
     return (today + timedelta(days=1)).timestamp()
 
 
-def write_cost(records: int) -> int:
-    """CRM credits for an insert/update/upsert of ``records`` records: 1 per 10 (§2.8)."""
-    return max(1, math.ceil(records / 10))
-
-
 @dataclass(frozen=True)
 class Keys:
     """The store keys of one organisation: ``syncadmin:budget:<service>:<org>:<part>``."""
@@ -208,9 +200,6 @@ class Backend(Protocol):
 # ------------------------------------------------------------------ the gate
 
 
-_charge: contextvars.ContextVar[int] = contextvars.ContextVar("budget_charge", default=1)
-
-
 class OrgGate:
     """The ``syncadmin.zoho.http.Gate`` of one organisation and lane."""
 
@@ -235,25 +224,15 @@ class OrgGate:
         self.keys = Keys.of(service, org_id, prefix)
 
     @contextlib.contextmanager
-    def slot(self, cost: int | None = None) -> Iterator[None]:
+    def slot(self, cost: int = 1) -> Iterator[None]:
         """Hold one request's slot while the body runs. Blocks until granted; raises
         ``BudgetExhausted`` after ``timeout`` s, ``DailyCapReached`` at once when the cap
-        cannot free up in time. ``cost`` (CRM credits) defaults to the current ``charge``."""
-        lease_id = self.acquire(cost or _charge.get())
+        cannot free up in time. ``cost`` is CRM credits (a write: ``zoho.crm.write_cost``)."""
+        lease_id = self.acquire(cost)
         try:
             yield
         finally:
             self.backend.release(self.keys, lease_id)
-
-    @contextlib.contextmanager
-    def charge(self, cost: int) -> Iterator[None]:
-        """Requests made inside cost ``cost`` credits each (for CRM writes through ``Api``,
-        which calls ``slot()`` without arguments)."""
-        token = _charge.set(cost)
-        try:
-            yield
-        finally:
-            _charge.reset(token)
 
     def acquire(self, cost: int = 1) -> str:
         """Take a slot and return its lease id (``release`` it, or let it expire)."""

@@ -18,6 +18,7 @@ from syncadmin.budget import (
     OrgGate,
     RedisBackend,
 )
+from syncadmin.zoho.crm import write_cost
 from syncadmin.zoho.errors import error_for
 from tests.budget_fixtures import REDIS_URL
 
@@ -268,14 +269,14 @@ def test_penalise_ignores_token_throttling(make_gate):
 
 
 def test_crm_write_costs_one_credit_per_ten_records():
-    assert [budget.write_cost(n) for n in (1, 10, 11, 100, 101)] == [1, 1, 2, 10, 11]
+    assert [write_cost(n) for n in (1, 10, 11, 100, 101)] == [1, 1, 2, 10, 11]
 
 
 def test_crm_credits_are_spent_by_cost_and_refused_when_used_up(make_gate, clock):
     gate = make_gate(service="crm", limits=Limits.crm(credits=25), timeout=60)
     with gate.slot(cost=10):  # a write of 100 records
         pass
-    with gate.charge(budget.write_cost(140)), gate.slot():  # Api calls slot() bare
+    with gate.slot(cost=write_cost(140)):
         pass
     assert gate.usage().used_today == 24
     assert try_take(gate, cost=2) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -160,7 +161,7 @@ class CrmClient:
         for start in range(0, len(records), BATCH):
             batch = records[start : start + BATCH]
             body = {"data": batch, "trigger": list(trigger)}
-            cost = max(1, -(-len(batch) // 10))  # Zoho charges 1 credit per 10 records
+            cost = write_cost(len(batch))
             response = self.api.call(method, f"/{module}", json=body, headers=headers, cost=cost)
             answer = json_body(response)
             results += [_record_result(element) for element in answer.get("data", [])]
@@ -244,6 +245,11 @@ class CrmClient:
             if not body.get("info", {}).get("more_records"):
                 return
             page += 1
+
+
+def write_cost(records: int) -> int:
+    """CRM credits for an insert/update/upsert of ``records`` records: 1 per 10 (§2.8)."""
+    return max(1, math.ceil(records / 10))
 
 
 def record_error(result: RecordResult) -> ZohoError:
