@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.urls import reverse
 from django.utils import timezone
 
 from syncadmin import services
@@ -68,7 +69,8 @@ def accounts_client() -> AccountsClient:
 
 
 def redirect_uri(build_absolute_uri) -> str:
-    return build_absolute_uri("/connections/oauth/callback/")
+    """The callback URL Zoho must have registered for our client, absolute."""
+    return build_absolute_uri(reverse("oauth-callback"))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import httpx
 
 from syncadmin.zoho.errors import ZohoError, books_error
 from syncadmin.zoho.http import Api, json_body
-from syncadmin.zoho.types import BooksContact, BooksOrganization, ZohoUser
+from syncadmin.zoho.types import BooksContact, Organization, ZohoUser
 
 PER_PAGE = 200
 CrmKind = Literal["account", "contact", "vendor"]
@@ -33,10 +33,10 @@ class BooksClient:
         params = {"organization_id": self.organization_id, **(params or {})}
         return json_body(self.api.call(method, path, params=params, **kw))
 
-    def organizations(self) -> list[BooksOrganization]:
+    def organizations(self) -> list[Organization]:
         body = json_body(self.api.call("GET", "/organizations"))
         return [
-            BooksOrganization(
+            Organization(
                 organization_id=str(org["organization_id"]),
                 name=org.get("name", ""),
                 currency_code=org.get("currency_code", ""),

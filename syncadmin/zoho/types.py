@@ -85,6 +85,3 @@ class BooksContact:
     @property
     def zcrm_contact_id(self) -> str:
         return self.data.get("zcrm_contact_id") or ""
-
-
-BooksOrganization = Organization  # the name the Books client speaks
