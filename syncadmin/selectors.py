@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from syncadmin import budget
 from syncadmin.connections import connection_limits
@@ -75,7 +75,7 @@ def overview_get() -> Overview:
     connections = list(connection_list())
     return Overview(
         links_by_state={state.label: by_state.get(state.value, 0) for state in LinkState},
-        paused_links=RecordLink.objects.filter(Q(paused=True)).count(),
+        paused_links=RecordLink.objects.filter(paused=True).count(),
         open_failures=open_failures.count(),
         failures_by_reason=list(
             open_failures.values("reason_code").annotate(n=Count("id")).order_by("-n")[:5]
