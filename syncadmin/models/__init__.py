@@ -12,6 +12,16 @@ from syncadmin.models.history import (
 from syncadmin.models.mapping import LinkProvenance, LinkState, RecordLink
 from syncadmin.models.mirror import BooksContact, BooksContactStatus, CrmModule, CrmRecord
 from syncadmin.models.roles import Capability
+from syncadmin.models.sync import (
+    InboxDelivery,
+    InboxSource,
+    InboxStatus,
+    LedgerState,
+    ModuleMapping,
+    PushLedger,
+    SyncSettings,
+    Watermark,
+)
 from syncadmin.models.system import WorkerHeartbeat
 
 __all__ = [
@@ -25,8 +35,14 @@ __all__ = [
     "CrmRecord",
     "DataCentre",
     "EventOutcome",
+    "InboxDelivery",
+    "InboxSource",
+    "InboxStatus",
+    "LedgerState",
     "LinkProvenance",
     "LinkState",
+    "ModuleMapping",
+    "PushLedger",
     "RecordLink",
     "RunKind",
     "RunStatus",
@@ -35,5 +51,7 @@ __all__ = [
     "SyncEvent",
     "SyncFailure",
     "SyncRun",
+    "SyncSettings",
+    "Watermark",
     "WorkerHeartbeat",
 ]

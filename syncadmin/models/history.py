@@ -15,6 +15,8 @@ class RunKind(models.TextChoices):
     RECONCILE = "reconcile", "Reconcile"
     HEALTH = "health", "Health check"
     CLEANUP = "cleanup", "Duplicate cleanup"
+    WRITEBACK = "writeback", "Write-back to CRM"
+    MONEY = "money", "Payment status to CRM"
 
 
 class RunTrigger(models.TextChoices):
@@ -40,6 +42,10 @@ class SyncRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    organization_id = models.CharField(max_length=40, blank=True, help_text="Books organisation")
+    # Where a killed run picks up again (module, page token, watermark …), saved per page.
+    cursor = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Expected, if known")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -53,7 +59,11 @@ class SyncRun(models.Model):
     summary = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["-created_at"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["kind", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
@@ -78,9 +88,19 @@ class SyncEvent(models.Model):
     )
     link = models.ForeignKey(RecordLink, null=True, blank=True, on_delete=models.SET_NULL)
     message = models.TextField(blank=True)
+    # What happened to which record in this run (e.g. "push:Accounts:123"): a retried task
+    # records its outcome once.
+    idempotency_key = models.CharField(max_length=160, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "outcome"])]
+        indexes = [models.Index(fields=["run", "outcome"]), models.Index(fields=["crm_record"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_event_per_key_per_run",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.outcome} in run {self.run_id}"
@@ -94,6 +114,10 @@ class SyncFailure(models.Model):
         BooksContact, null=True, blank=True, on_delete=models.SET_NULL
     )
     operation = models.CharField(max_length=32)
+    organization_id = models.CharField(max_length=40, blank=True, help_text="Books organisation")
+    # "<org>:<module>:<crm id or contact id>:<reason>": one open failure per record and
+    # reason; a repeat bumps attempts and last_seen_at instead of adding a row.
+    open_key = models.CharField(max_length=200, blank=True)
     reason_code = models.CharField(max_length=48, help_text="Stable syncadmin reason code")
     zoho_code = models.CharField(max_length=48, blank=True)
     zoho_message = models.TextField(blank=True)
@@ -109,12 +133,23 @@ class SyncFailure(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.CharField(max_length=120, blank=True)
+    # Zoho's raw answer and what the fix needs (the colliding customer, a suggested name …).
+    raw_answer = models.JSONField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["reason_code"]),
             models.Index(fields=["resolved_at"]),
             models.Index(fields=["next_retry_at"]),
+            models.Index(fields=["-last_seen_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["open_key"],
+                condition=models.Q(resolved_at__isnull=True) & ~models.Q(open_key=""),
+                name="one_open_failure_per_key",
+            )
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,10 @@ class CrmRecord(models.Model):
     owner_name = models.CharField(max_length=200, blank=True)
     account_crm_id = models.CharField(max_length=40, blank=True, help_text="Contacts: parent")
     deal_count = models.PositiveIntegerField(default=0)
+    website = models.CharField(max_length=255, blank=True)
+    # The CRM write-back field's value: the Books contact id CRM believes it maps to.
+    books_ref = models.CharField(max_length=40, blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
     modified_time = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Seen gone from CRM")
     raw = models.JSONField(default=dict, blank=True)
@@ -75,6 +79,12 @@ class BooksContact(models.Model):
     has_transaction = models.BooleanField(default=False)
     invoice_count = models.PositiveIntegerField(default=0)
     outstanding_receivable = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    last_invoice_status = models.CharField(max_length=24, blank=True)
+    last_invoice_date = models.DateField(null=True, blank=True)
+    # The unique custom field syncadmin writes: the CRM record id this customer was made for.
+    crm_ref = models.CharField(max_length=40, blank=True)
+    source = models.CharField(max_length=24, blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
     last_modified_time = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="Seen gone from Books")
     raw = models.JSONField(default=dict, blank=True)
@@ -91,6 +101,7 @@ class BooksContact(models.Model):
             models.Index(fields=["email"]),
             models.Index(fields=["zcrm_account_id"]),
             models.Index(fields=["zcrm_contact_id"]),
+            models.Index(fields=["crm_ref"]),
         ]
 
     def __str__(self) -> str:
