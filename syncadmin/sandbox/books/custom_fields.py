@@ -1,10 +1,15 @@
 """Contact custom fields: the three input forms real clients send (zoho-api.md §3.3) and
-Zoho's rich output objects. Every org shares one small catalogue of definitions."""
+Zoho's rich output objects. Every org shares one small catalogue of definitions.
+
+`cf_crm_ref` is flagged unique ("Do not allow duplicate values" in Books' field settings):
+no two contacts of an org may hold the same value, and it can key an upsert
+(`PUT /contacts` + `X-Unique-Identifier-Key`, §3.2)."""
 
 from .errors import invalid_value
 
 CATALOGUE = (
-    {"customfield_id": "460000000000901", "api_name": "cf_crm_ref", "label": "CRM Ref", "index": 1},
+    {"customfield_id": "460000000000901", "api_name": "cf_crm_ref", "label": "CRM Ref", "index": 1,
+     "is_unique": True},
     {"customfield_id": "460000000000902", "api_name": "cf_account_manager",
      "label": "Account Manager", "index": 2},
     {"customfield_id": "460000000000903", "api_name": "cf_segment", "label": "Segment", "index": 3},
@@ -24,6 +29,14 @@ def _definition(item: dict) -> dict:
     raise invalid_value("custom_fields")
 
 
+UNIQUE = tuple(d["api_name"] for d in CATALOGUE if d.get("is_unique"))
+
+
+def unique_definition(api_name: str) -> dict | None:
+    """The catalogue entry of a unique field, by api_name; None if not unique."""
+    return next((d for d in CATALOGUE if d["api_name"] == api_name and d.get("is_unique")), None)
+
+
 def parse(items: object) -> dict[str, str]:
     """`[{"index"|"api_name"|"customfield_id": …, "value": …}]` → {api_name: value}."""
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -40,6 +53,7 @@ def render(values: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
         fields.append(
             {
                 **definition,
+                "is_unique": bool(definition.get("is_unique")),
                 "value": value,
                 "value_formatted": value,
                 "data_type": "string",

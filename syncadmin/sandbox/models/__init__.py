@@ -4,11 +4,13 @@ from .books import (
     BooksContactPerson,
     BooksInvoice,
     BooksOrg,
+    BooksUniqueValue,
     NativeSyncLink,
     NativeSyncRun,
 )
 from .control import ApiCall, Knobs
 from .crm import (
+    CrmField,
     CrmOrg,
     CrmRecord,
     WatchChannel,
@@ -24,6 +26,8 @@ __all__ = [
     "BooksContactPerson",
     "BooksInvoice",
     "BooksOrg",
+    "BooksUniqueValue",
+    "CrmField",
     "CrmOrg",
     "CrmRecord",
     "GrantCode",

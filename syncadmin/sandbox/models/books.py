@@ -134,6 +134,29 @@ class BooksContact(models.Model):
         return self.contact_name
 
 
+class BooksUniqueValue(models.Model):
+    """The value a contact holds in a custom field flagged unique (`cf_crm_ref`): the
+    database refuses a second contact of the org with the same value, whoever writes."""
+
+    org = models.ForeignKey(BooksOrg, on_delete=models.CASCADE, related_name="unique_values")
+    contact = models.ForeignKey(
+        BooksContact, on_delete=models.CASCADE, related_name="unique_values"
+    )
+    api_name = models.CharField(max_length=100)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "api_name", "value"], name="books_unique_value"),
+            models.UniqueConstraint(
+                fields=["contact", "api_name"], name="books_unique_value_per_contact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_name}={self.value}"
+
+
 class BooksContactPerson(models.Model):
     contact = models.ForeignKey(
         BooksContact, on_delete=models.CASCADE, related_name="contact_persons"

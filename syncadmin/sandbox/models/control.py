@@ -81,7 +81,7 @@ class Knobs(models.Model):
     native_sync_interval_minutes = models.PositiveIntegerField(default=120)
     native_sync_duplicates = models.CharField(
         max_length=10,
-        choices=[("skip", "skip"), ("overwrite", "overwrite")],
+        choices=[("skip", "skip"), ("overwrite", "overwrite"), ("create", "create")],
         default="skip",
     )
     # §2.8 CRM credits per rolling 24 h and concurrency: 0 = the edition's published figure
@@ -130,6 +130,22 @@ class Knobs(models.Model):
         max_length=10,
         choices=[("total", "total"), ("count", "count")],
         default="total",
+    )
+
+    # §3.2 a duplicate value of a unique custom field (cf_crm_ref): code not found (UNCERTAIN)
+    books_unique_cf_code = models.PositiveIntegerField(default=1001)
+    # §3.2 upsert by unique custom field: the HTTP status of a create (UNCERTAIN; POST's 201)
+    books_upsert_create_status = models.PositiveIntegerField(
+        choices=[(201, "201"), (200, "200")], default=201
+    )
+    # §3.10 X-Rate-Limit-* headers on Books answers: seen in 2019, not in 2026 (UNCERTAIN)
+    books_rate_limit_headers = models.BooleanField(default=True)
+    # §2.5 a write naming a field the module does not have: dropped silently, or the
+    # record fails INVALID_DATA with details.api_name (not documented: UNCERTAIN)
+    crm_unknown_field = models.CharField(
+        max_length=12,
+        choices=[("ignore", "ignore"), ("invalid_data", "INVALID_DATA")],
+        default="ignore",
     )
 
     class Meta:

@@ -51,6 +51,8 @@ class CrmRecord(models.Model):
     created_time = models.DateTimeField()
     modified_time = models.DateTimeField()
     deleted_time = models.DateTimeField(null=True, blank=True)  # recycle bin; merge children
+    # GET /{module}/deleted `type`: "recycle" (in the bin) or "permanent" (bin emptied)
+    deleted_type = models.CharField(max_length=10, blank=True)
 
     class Meta:
         indexes = [
@@ -64,6 +66,31 @@ class CrmRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.module} {self.record_id}"
+
+
+class CrmField(models.Model):
+    """A custom field an org added to a module (standard fields live in crm/fields.py).
+    Records store values under `api_name`; writes naming a field that is neither standard
+    nor listed here follow the `crm_unknown_field` knob."""
+
+    org = models.ForeignKey(CrmOrg, on_delete=models.CASCADE, related_name="custom_fields")
+    module = models.CharField(max_length=20, choices=CrmModule)
+    field_id = models.CharField(max_length=19, unique=True)
+    api_name = models.CharField(max_length=100)
+    field_label = models.CharField(max_length=100)
+    data_type = models.CharField(max_length=20)
+    length = models.PositiveIntegerField(default=255)
+    created_time = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "module", "api_name"], name="crm_field_api_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.module}.{self.api_name}"
 
 
 class HttpMethod(models.TextChoices):

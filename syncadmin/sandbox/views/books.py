@@ -134,6 +134,30 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     return _contact_answer(_org(request), contact.contact_id, "The contact has been added.", 201)
 
 
+@_endpoint("ZohoBooks.contacts.UPDATE")
+def contact_upsert(request: HttpRequest) -> HttpResponse:
+    """PUT /contacts keyed by a unique custom field (§3.2): 200 "updated", or with
+    `X-Upsert: true` and no match a create, answered like POST (status: knob, UNCERTAIN)."""
+    key = request.headers.get("X-Unique-Identifier-Key", "")
+    if not key:
+        raise invalid_value("X-Unique-Identifier-Key")
+    contact, created = contacts.contact_upsert(
+        _org(request),
+        _body(request),
+        key=key,
+        value=request.headers.get("X-Unique-Identifier-Value", ""),
+        create=request.headers.get("X-Upsert", "").strip().lower() == "true",
+    )
+    if created:
+        status = knobs.get().books_upsert_create_status
+        return _contact_answer(
+            _org(request), contact.contact_id, "The contact has been added.", status
+        )
+    return _contact_answer(
+        _org(request), contact.contact_id, "Contact has been updated successfully"
+    )
+
+
 @_endpoint("ZohoBooks.contacts.READ")
 def contact_get(request: HttpRequest, contact_id: str) -> HttpResponse:
     return _contact_answer(_org(request), contact_id, "success")
@@ -279,7 +303,7 @@ def _import(kind: str) -> View:
 urlpatterns = [
     path("organizations", organizations),
     path("users/me", current_user),
-    path("contacts", _by_method(GET=contact_list, POST=contact_create)),
+    path("contacts", _by_method(GET=contact_list, POST=contact_create, PUT=contact_upsert)),
     path(
         "contacts/contactpersons/<str:contact_person_id>",
         _by_method(PUT=person_update, DELETE=person_delete),
