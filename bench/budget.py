@@ -1,4 +1,4 @@
-"""Acceptance benchmark for the shared API budget (syncadmin/budget.py).
+"""Acceptance benchmark for the shared API budget (syncadmin/budget/).
 
 Starts the Zoho sandbox, then runs N worker processes (default 8, two requesting threads
 each: more requesters than the 10 in-flight slots), each with its own httpx client and its

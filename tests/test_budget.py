@@ -17,6 +17,9 @@ from syncadmin.budget import (
     MemoryBackend,
     OrgGate,
     RedisBackend,
+    UnknownPlan,
+    factory,
+    limits_for,
 )
 from syncadmin.zoho.crm import write_cost
 from syncadmin.zoho.errors import error_for
@@ -336,7 +339,7 @@ def test_organisations_and_services_have_separate_budgets(make_gate):
 
 def test_factory_falls_back_to_memory_without_redis_url(settings, monkeypatch):
     settings.REDIS_URL = None
-    monkeypatch.setattr(budget, "_backend", None)
+    monkeypatch.setattr(factory, "_backend", None)
     gate = budget.gate(service="books", org_id=ORG, lane="backfill")
     assert isinstance(gate.backend, MemoryBackend)
     assert gate.limits == Limits.books()
@@ -345,7 +348,39 @@ def test_factory_falls_back_to_memory_without_redis_url(settings, monkeypatch):
 
 def test_factory_uses_redis_when_configured(settings, monkeypatch, redis_client):
     settings.REDIS_URL = REDIS_URL
-    monkeypatch.setattr(budget, "_backend", None)
+    monkeypatch.setattr(factory, "_backend", None)
     gate = budget.gate(service="crm", org_id="800000001", limits=Limits.crm(credits=100))
     assert isinstance(gate.backend, RedisBackend)
     assert gate.keys.credits == f"{settings.BUDGET_KEY_PREFIX}:crm:800000001:credits"
+
+
+# ------------------------------------------------------------------ plans
+
+
+@pytest.mark.parametrize(
+    ("service", "plan", "daily_limit", "expected"),
+    [
+        ("books", "free", None, Limits(per_minute=100, daily_cap=1_000, concurrency=5)),
+        ("books", "premium", None, Limits(per_minute=100, daily_cap=10_000, concurrency=10)),
+        ("books", "standard", 3_000, Limits(per_minute=100, daily_cap=3_000, concurrency=10)),
+        ("crm", "free", None, Limits(credits=5_000, concurrency=5)),
+        ("crm", "enterprise", None, Limits(credits=50_000, concurrency=20)),
+        ("crm", "ultimate", 80_000, Limits(credits=80_000, concurrency=25)),
+    ],
+)
+def test_limits_for_a_plan_follow_zohos_published_figures(service, plan, daily_limit, expected):
+    assert limits_for(service, plan, daily_limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("service", "plan", "named"),
+    [
+        ("books", "enterprise", "elite"),  # a CRM edition is no Books plan
+        ("crm", "premium", "enterprise"),  # and a Books plan no CRM edition
+        ("books", "", "standard"),
+    ],
+)
+def test_an_unknown_plan_is_an_error_naming_the_valid_plans(service, plan, named):
+    with pytest.raises(UnknownPlan) as raised:
+        limits_for(service, plan)
+    assert repr(plan) in str(raised.value) and named in str(raised.value)
