@@ -41,6 +41,9 @@ class SyncSettings(models.Model):
     # The Books contact custom field that holds the CRM record id, unique: creates upsert
     # on it, so a retried create finds the customer it already made.
     unique_field = models.CharField(max_length=100, default="cf_crm_ref")
+    # The Books organisation's country decides its mandatory tax fields (India: GST
+    # treatment and place of supply; UK: VAT treatment), checked before any call.
+    books_country = models.CharField(max_length=60, blank=True)
     # Books' CRM-import endpoints only work while Zoho's own integration is switched on.
     native_integration_active = models.BooleanField(default=True)
     money_to_crm = models.BooleanField(default=True, help_text="Write receivables to CRM")
