@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from syncadmin import budget
 from syncadmin.connections.tokens import ConnectionTokens, http_client
-from syncadmin.models import Connection, Service
+from syncadmin.models import Connection
 from syncadmin.zoho import BooksClient, CrmClient, books_client, crm_client
-
-CRM_EDITIONS = {
-    "free": (5_000, 5),
-    "standard": (50_000, 10),
-    "professional": (50_000, 15),
-    "enterprise": (50_000, 20),
-    "ultimate": (50_000, 25),
-}
 
 
 def connection_limits(connection: Connection) -> budget.Limits:
-    """What the shared budget lets this connection's organisation spend."""
-    if connection.service == Service.BOOKS:
-        plan = connection.plan if connection.plan in budget.BOOKS_DAILY_CAPS else "standard"
-        return budget.Limits.books(plan=plan, daily_cap=connection.daily_limit)
-    credits, concurrency = CRM_EDITIONS.get(connection.plan, CRM_EDITIONS["standard"])
-    return budget.Limits.crm(credits=connection.daily_limit or credits, concurrency=concurrency)
+    """What the shared budget lets this connection's organisation spend, by the plan the
+    admin set. Raises ``budget.UnknownPlan`` for a plan the service does not have."""
+    return budget.limits_for(connection.service, connection.plan, connection.daily_limit)
 
 
 def connection_gate(connection: Connection, lane: budget.Lane) -> budget.OrgGate:
