@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import wraps
+from urllib.parse import parse_qs
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -139,10 +140,21 @@ def books_not_found(entity: str) -> HttpResponse:
     return books_error(1002, f"{entity} does not exist.", knobs.get().books_1002_status)
 
 
+def _raw_body(request: HttpRequest, service: str) -> bytes:
+    """The JSON text of the body. Whatever the Content-Type (or none), as Zoho reads it;
+    for Books also the legacy form field `JSONString=<json>` (§3.1: older clients)."""
+    raw = request.body or b"{}"
+    if service == Service.BOOKS and not raw.lstrip().startswith(b"{") and b"JSONString=" in raw:
+        values = parse_qs(raw.decode("utf-8", "replace")).get("JSONString")
+        if values:
+            return values[0].encode()
+    return raw
+
+
 def parse_json_body(request: HttpRequest, service: str) -> dict:
     """The JSON object body, or ApiError (Books 1038, CRM INVALID_DATA)."""
     try:
-        body = json.loads(request.body or b"{}")
+        body = json.loads(_raw_body(request, service))
         if isinstance(body, dict):
             return body
     except ValueError:

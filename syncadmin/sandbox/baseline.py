@@ -8,6 +8,8 @@ these constants; seeded scenarios add records on top (the baseline holds no reco
 * one CRM org (Enterprise) and two Books orgs integrated with it, sync type "Accounts and
   their Contacts": a UK org (GBP, contacts carry `vat_treatment`) and an India org (INR,
   contacts carry `gst_treatment` + `place_of_contact`).
+* CRM custom fields on Accounts/Contacts: the tax fields and `Sync_to_Books` (see
+  `crm.fields.BASELINE_FIELDS`); no `Books_Contact_ID` (the messy seed adds it).
 """
 
 import os
@@ -15,6 +17,7 @@ import os
 from django.db import transaction
 
 from . import clock
+from .crm import fields
 from .models import BooksOrg, CrmOrg, Knobs, OAuthClient, SandboxUser
 from .models.books import BooksPlan, SyncType
 from .models.crm import CrmEdition
@@ -93,6 +96,7 @@ def load() -> None:
     crm_org = CrmOrg.objects.create(
         org_id=CRM_ORG_ID, name="Zylker", edition=CrmEdition.ENTERPRISE, licensed_users=10
     )
+    fields.fields_load(crm_org, fields.BASELINE_FIELDS)
     users = [_user(row, crm_org) for row in USERS]
     for spec in BOOKS_ORGS:
         org = BooksOrg.objects.create(

@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
@@ -96,6 +96,23 @@ def usage(org: BooksOrg) -> dict:
             "used": inflight.count(("books", org.organization_id)),
             "limit": concurrency(org),
         },
+    }
+
+
+def rate_limit_headers(org: BooksOrg) -> dict[str, str]:
+    """`X-Rate-Limit-Limit/-Remaining/-Reset` as a 2019 capture shows them (§3.10,
+    UNCERTAIN today, hence the `books_rate_limit_headers` knob): the daily cap, what is
+    left of it, and seconds until the org's day ends."""
+    now = clock.now()
+    local = now.astimezone(ZoneInfo(org.time_zone))
+    midnight = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    cap = daily_cap(org)
+    with _lock:
+        used = _daily.get((org.organization_id, local.date().isoformat()), 0)
+    return {
+        "X-Rate-Limit-Limit": str(cap),
+        "X-Rate-Limit-Remaining": str(max(0, cap - used)),
+        "X-Rate-Limit-Reset": str(max(1, int((midnight - local).total_seconds()))),
     }
 
 

@@ -65,6 +65,14 @@ def _int_param(params: dict, name: str, default: int, low: int, high: int | None
     return value
 
 
+def page_params(params: dict) -> tuple[int, int]:
+    """(page, per_page) of a plain paged read: page ≥ 1, per_page 1..200 (default 200)."""
+    return (
+        _int_param(params, "page", 1, 1, None),
+        _int_param(params, "per_page", MAX_PER_PAGE, 1, MAX_PER_PAGE),
+    )
+
+
 def _sorting(params: dict) -> tuple[str, str]:
     sort_by = params.get("sort_by") or "id"
     sort_order = params.get("sort_order") or "desc"

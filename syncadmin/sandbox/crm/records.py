@@ -3,9 +3,9 @@ endpoint, the seeder) keeps the denormalised columns in step through `denormalis
 
 from datetime import datetime, timedelta
 
-from .. import clock, ids
+from .. import clock, ids, knobs
 from ..models import CrmOrg, CrmRecord, SandboxUser
-from . import automation
+from . import automation, fields
 from .errors import AlreadyModified, RecordError, invalid_id
 from .modules import MODULES, SYSTEM_FIELDS, ModuleSpec
 
@@ -107,6 +107,23 @@ def _clean(org: CrmOrg, spec: ModuleSpec, data: dict) -> dict:
     return clean
 
 
+def screen_fields(org: CrmOrg, module: str, data: object) -> object:
+    """API writes only: a field the module does not have (not standard, no custom field
+    of that name) is dropped, or fails INVALID_DATA, as the `crm_unknown_field` knob says
+    (Zoho's behaviour is not documented: UNCERTAIN)."""
+    if not isinstance(data, dict):
+        return data
+    known = fields.known_fields(org, module)
+    unknown = [k for k in data if k not in known and not k.startswith("$")]
+    if not unknown:
+        return data
+    if knobs.get().crm_unknown_field == "invalid_data":
+        raise RecordError(
+            "INVALID_DATA", "invalid data", api_name=unknown[0], expected_data_type="field"
+        )
+    return {k: v for k, v in data.items() if k not in unknown}
+
+
 def stamp(record: CrmRecord, user: SandboxUser, moment: datetime) -> None:
     record.modified_time = moment
     record.data["Modified_By"] = {"name": user.full_name, "id": user.crm_user_id}
@@ -183,6 +200,7 @@ def record_delete(record: CrmRecord, *, by_user: SandboxUser) -> CrmRecord:
     already deleted."""
     record.deleted_time = record.modified_time = next_write_time(record)
     record.data["Deleted_By"] = {"name": by_user.full_name, "id": by_user.crm_user_id}
-    save_live(record, ("deleted_time", "modified_time", "data"))
+    record.deleted_type = "recycle"
+    save_live(record, ("deleted_time", "deleted_type", "modified_time", "data"))
     automation.record_written(record, "delete", [], fire_workflows=False)
     return record

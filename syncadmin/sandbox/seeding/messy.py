@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from .. import clock, lifecycle
 from ..books.tax import state_code
+from ..crm import fields as crm_fields
 from ..models import BooksContact, BooksContactPerson, BooksOrg, CrmRecord, SandboxUser
 from ..models.books import SyncType
 from ..native.service import native_sync_run
@@ -190,6 +191,10 @@ def prepare(org_id: str, *, deactivate_sync_user: bool) -> BooksOrg:
     """Reset to baseline and point the integration at one Books org only (both baseline
     orgs would otherwise receive every CRM account)."""
     lifecycle.reset_all()
+    # the org has been running a Books sync that writes back to CRM (crm/fields.py)
+    crm_org = BooksOrg.objects.get(organization_id=org_id).crm_org
+    if crm_org is not None:
+        crm_fields.fields_load(crm_org, crm_fields.SEEDED_FIELDS)
     BooksOrg.objects.exclude(organization_id=org_id).update(
         sync_type=SyncType.NONE, native_sync_connected=False
     )

@@ -16,7 +16,7 @@ from .. import knobs
 from ..api import books_endpoint, books_error, books_json, parse_json_body
 from ..books import contacts, crm_import, invoices, selectors, serialize
 from ..books.errors import BooksError, invalid_value
-from ..books.limits import books_gate
+from ..books.limits import books_gate, rate_limit_headers
 from ..models import BooksOrg
 from ..models.control import Service
 
@@ -37,7 +37,18 @@ def _endpoint(scope: str, needs_org: bool = True) -> Callable[[View], View]:
             except BooksError as exc:
                 return books_error(exc.code, exc.message, exc.status)
 
-        return books_endpoint(scope=scope, needs_org=needs_org, gate=books_gate)(answer)
+        endpoint = books_endpoint(scope=scope, needs_org=needs_org, gate=books_gate)(answer)
+
+        @wraps(view)
+        def with_headers(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            response = endpoint(request, *args, **kwargs)
+            org = getattr(getattr(request, "zoho", None), "books_org", None)
+            if org is not None and knobs.get().books_rate_limit_headers:
+                for name, value in rate_limit_headers(org).items():
+                    response[name] = value
+            return response
+
+        return with_headers
 
     return decorator
 

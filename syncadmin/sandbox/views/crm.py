@@ -22,10 +22,16 @@ from ..api import (
     has_scope,
     parse_json_body,
 )
-from ..crm import automation, credits, merge, query, watch, webhooks
+from ..crm import automation, credits, deleted, fields, merge, query, watch, webhooks
 from ..crm.errors import AlreadyModified, RecordError, invalid_id
 from ..crm.modules import ModuleSpec, module_spec
-from ..crm.records import live_records, record_create, record_delete, record_update
+from ..crm.records import (
+    live_records,
+    record_create,
+    record_delete,
+    record_update,
+    screen_fields,
+)
 from ..crm.serialize import record_json, write_details
 from ..models import CrmOrg, CrmRecord, OAuthClient, SandboxUser, WatchNotification, WebhookDelivery
 from .control_json import bad_request, json_object
@@ -196,6 +202,52 @@ def record_search(request: HttpRequest, module: str) -> HttpResponse:
     return _page_answer(page, _tz(request), fields)
 
 
+@_endpoint("ZohoCRM.settings.modules.READ")
+def settings_modules(request: HttpRequest) -> HttpResponse:
+    """GET /settings/modules: the org's modules; `api_supported` marks those served here."""
+    return crm_json({"modules": fields.module_list()})
+
+
+def _required_param(name: str) -> HttpResponse:
+    return crm_error(
+        "REQUIRED_PARAM_MISSING",
+        "One of the expected parameters is missing",
+        400,
+        {"param_name": name},
+    )
+
+
+@_endpoint("ZohoCRM.settings.fields.READ")
+def settings_fields(request: HttpRequest) -> HttpResponse:
+    """GET /settings/fields?module=X: standard then custom fields (`custom_field`)."""
+    if not request.GET.get("module"):
+        return _required_param("module")
+    spec = _spec(request.GET["module"])
+    return crm_json({"fields": fields.field_list(request.zoho.crm_org, spec.api_name)})
+
+
+@_endpoint("ZohoCRM.modules.{module}.READ")
+def record_deleted(request: HttpRequest, module: str) -> HttpResponse:
+    """GET /{module}/deleted?type=all|recycle|permanent (+ If-Modified-Since): deleted
+    records (merged-away children too), newest first; 204 when there are none."""
+    spec = _spec(module)
+    kind = request.GET.get("type", "all")
+    if kind not in deleted.TYPES:
+        return crm_error("INVALID_DATA", "invalid data", 400, {"param_name": "type"})
+    try:
+        page, per_page = query.page_params(request.GET)
+    except query.QueryError as exc:
+        return _query_error(exc)
+    since = _header_time(request, "If-Modified-Since")
+    rows, more = deleted.deleted_page(
+        request.zoho.crm_org, spec.api_name, kind=kind, since=since, page=page, per_page=per_page
+    )
+    if not rows:
+        return crm_no_content()
+    info = {"per_page": per_page, "count": len(rows), "page": page, "more_records": more}
+    return crm_json({"data": [deleted.deleted_json(r, _tz(request)) for r in rows], "info": info})
+
+
 # ---------------------------------------------------------------- writes
 
 
@@ -245,8 +297,9 @@ def record_insert(request: HttpRequest, module: str) -> HttpResponse:
         for index, item in enumerate(data):
             try:
                 with transaction.atomic():
+                    clean = screen_fields(ctx.crm_org, spec.api_name, item)
                     record = record_create(
-                        ctx.crm_org, spec.api_name, item, by_user=ctx.user, fire_workflows=fire
+                        ctx.crm_org, spec.api_name, clean, by_user=ctx.user, fire_workflows=fire
                     )
                 elements.append(_success(record, _tz(request), "record added"))
             except RecordError as exc:
@@ -277,7 +330,7 @@ def _update_one(
         with transaction.atomic():
             record = record_update(
                 _live_record(request, spec, record_id),
-                item if isinstance(item, dict) else {},
+                screen_fields(ctx.crm_org, spec.api_name, item if isinstance(item, dict) else {}),
                 by_user=ctx.user,
                 fire_workflows=fire,
                 unmodified_since=unmodified_since,
@@ -532,6 +585,8 @@ def watch_delete(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("users", users),
+    path("settings/modules", _dispatch({"GET": settings_modules})),
+    path("settings/fields", _dispatch({"GET": settings_fields})),
     path("settings/automation/webhook_failures", webhook_failures),
     path(
         "actions/watch",
@@ -557,6 +612,7 @@ urlpatterns = [
         ),
     ),
     path("<str:module>/search", _dispatch({"GET": record_search})),
+    path("<str:module>/deleted", _dispatch({"GET": record_deleted})),
     path(
         "<str:module>/<str:record_id>",
         _dispatch({"GET": record_get, "PUT": record_update_one, "DELETE": record_delete_one}),
@@ -659,7 +715,53 @@ def control_busy(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"held": held})
 
 
+@require_http_methods(["GET", "POST", "DELETE"])
+def control_fields(request: HttpRequest, module: str) -> JsonResponse:
+    """Custom fields of a module. GET: {"fields": [...]} (standard and custom);
+    POST {"api_name", "field_label", "data_type", "length"?, "org_id"?}: add one (201);
+    DELETE ?api_name=X (or {"api_name"}): remove one (404 if it is not a custom field)."""
+    spec = module_spec(module)
+    if spec is None:
+        return bad_request(f"unknown module {module}")
+    org = CrmOrg.objects.get(org_id=request.GET.get("org_id") or baseline.CRM_ORG_ID)
+    if request.method == "GET":
+        return JsonResponse({"fields": fields.field_list(org, spec.api_name)})
+    try:
+        body = json_object(request) if request.body else {}
+        if request.method == "DELETE":
+            api_name = request.GET.get("api_name") or body.get("api_name") or ""
+            if not fields.field_remove(org, spec.api_name, api_name):
+                return JsonResponse({"error": f"no custom field {api_name}"}, status=404)
+            return JsonResponse({"deleted": api_name})
+        row = fields.field_add(
+            org,
+            spec.api_name,
+            api_name=str(body.get("api_name") or ""),
+            field_label=str(body.get("field_label") or ""),
+            data_type=str(body.get("data_type") or "text"),
+            length=int(body.get("length") or 0),
+        )
+    except (ValueError, TypeError) as exc:
+        return bad_request(str(exc))
+    answer = next(f for f in fields.field_list(org, spec.api_name) if f["id"] == row.field_id)
+    return JsonResponse(answer, status=201)
+
+
+@require_POST
+def control_recycle_bin_empty(request: HttpRequest) -> JsonResponse:
+    """Empty the recycle bin ({"module"?}): its records become `type: permanent` in
+    GET /{module}/deleted, as after Zoho purges the bin."""
+    try:
+        body = json_object(request) if request.body else {}
+    except ValueError as exc:
+        return bad_request(str(exc))
+    emptied = deleted.recycle_bin_empty(_crm_org(body), module=body.get("module"))
+    return JsonResponse({"emptied": emptied})
+
+
 control_urlpatterns = [
+    path("fields/<str:module>", control_fields),
+    path("recycle_bin/empty", control_recycle_bin_empty),
     path("records/<str:module>", control_record_write),
     path("webhooks", control_webhooks),
     path("deliveries", control_deliveries),
