@@ -33,6 +33,7 @@ urlpatterns = [
         name="connection-disconnect",
     ),
     path("connections/<int:pk>/check/", connections.connection_check, name="connection-check"),
+    path("connections/<int:pk>/plan/", connections.connection_plan, name="connection-plan"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,8 +1,9 @@
 """Connections to Zoho CRM and Zoho Books.
 
 ``oauth`` runs the connect flow, ``tokens`` keeps access tokens fresh single-flight,
-``clients`` hands out Zoho clients that spend from the shared API budget, ``health``
-checks who is connected, ``status`` records what people see.
+``clients`` hands out Zoho clients that spend from the shared API budget, ``plan`` sets
+the plan that budget spends by, ``health`` checks who is connected, ``status`` records
+what people see.
 """
 
 from syncadmin.connections.clients import books_for, connection_gate, connection_limits, crm_for
@@ -19,11 +20,13 @@ from syncadmin.connections.oauth import (
     redirect_uri,
     state_read,
 )
+from syncadmin.connections.plan import ConnectionPlanForm, connection_plan_set
 from syncadmin.connections.tokens import ConnectionTokens, access_token_get, http_client
 
 __all__ = [
     "SCOPES",
     "ConnectError",
+    "ConnectionPlanForm",
     "ConnectionTokens",
     "access_token_get",
     "books_for",
@@ -33,6 +36,7 @@ __all__ = [
     "connection_gate",
     "connection_health_check",
     "connection_limits",
+    "connection_plan_set",
     "connection_start",
     "connections_health_check_due",
     "crm_for",

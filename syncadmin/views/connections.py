@@ -18,13 +18,32 @@ def connection_index(request: HttpRequest) -> HttpResponse:
     return _render_index(request)
 
 
-def _render_index(request: HttpRequest) -> HttpResponse:
+def _render_index(
+    request: HttpRequest,
+    *,
+    plan_form: connections.ConnectionPlanForm | None = None,
+    fragment: str = "table",
+) -> HttpResponse:
+    """The screen, or one fragment of it; ``plan_form`` (bound) replaces its row's form."""
+    can_manage = can(request.user, "manage_connections")
+    rows = [
+        (c, _plan_form(c, plan_form) if can_manage else None) for c in selectors.connection_list()
+    ]
     context = {
-        "connections": selectors.connection_list(),
-        "can_manage": can(request.user, "manage_connections"),
+        "connections": [c for c, _ in rows],
+        "rows": rows,
+        "can_manage": can_manage,
         "services": Service.choices,
     }
-    return render_screen(request, "syncadmin/connections/index.html", context, fragment="table")
+    if plan_form is not None:  # the plan-form fragment renders this one form
+        context |= {"c": plan_form.connection, "plan_form": plan_form}
+    return render_screen(request, "syncadmin/connections/index.html", context, fragment=fragment)
+
+
+def _plan_form(connection: Connection, bound: connections.ConnectionPlanForm | None):
+    if bound is not None and bound.connection.pk == connection.pk:
+        return bound
+    return connections.ConnectionPlanForm(connection=connection)
 
 
 @require("manage_connections")
@@ -123,6 +142,23 @@ def connection_check(request: HttpRequest, pk: int) -> HttpResponse:
     connection = connections.connection_health_check(get_object_or_404(Connection, pk=pk))
     messages.info(request, f"{connection}: {connection.get_status_display()}.")
     return _after_action(request)
+
+
+@require("manage_connections")
+@require_POST
+def connection_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    connection = get_object_or_404(Connection, pk=pk)
+    form = connections.ConnectionPlanForm(request.POST, connection=connection)
+    if form.is_valid():
+        connections.connection_plan_set(
+            connection=connection, actor=request.user, **form.cleaned_data
+        )
+        if not request.htmx:
+            messages.success(request, f"{connection}: {form.current_limits()}.")
+            return redirect("connections")
+        form = connections.ConnectionPlanForm(connection=connection)
+        form.saved = True
+    return _render_index(request, plan_form=form, fragment="plan-form")
 
 
 def _after_action(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ URL_ARGS = {
     "connection-reconnect": [999],
     "connection-disconnect": [999],
     "connection-check": [999],
+    "connection-plan": [999],
 }
 
 EXPECTED = {
@@ -35,6 +36,7 @@ EXPECTED = {
     "connection-reconnect": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "connection-disconnect": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "connection-check": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "connection-plan": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "healthz": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
     "login": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
     # Logout is POST-only in Django; a signed-in GET is refused.
