@@ -1,21 +1,38 @@
-"""Outbound HTTP from the sandbox (webhooks, watch callbacks) on one background thread,
-so a CRM write answers at once, as Zoho's does. Zoho does not retry: neither do we."""
+"""Outbound HTTP from the sandbox (webhooks, watch callbacks) on a few background
+threads, so a CRM write answers at once, as Zoho's does. Zoho does not retry: neither do
+we. Several senders keep a burst (500 creates in a row) flowing even when the receiving
+URL is slow; like Zoho's, deliveries are therefore not strictly ordered."""
 
 import logging
 import queue
 import threading
 from collections.abc import Callable
 
+import httpx
 from django.db import close_old_connections, transaction
 
 from .. import lifecycle
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 5.0
+SENDERS = 8
 
 _jobs: queue.Queue[Callable[[], None]] = queue.Queue()
 _start_lock = threading.Lock()
-_worker: threading.Thread | None = None
+_workers: list[threading.Thread] = []
+_http: httpx.Client | None = None
+
+
+def http() -> httpx.Client:
+    """One pooled keep-alive client shared by the senders (httpx.Client is thread-safe)."""
+    global _http
+    with _start_lock:
+        if _http is None:
+            _http = httpx.Client(
+                timeout=TIMEOUT_SECONDS,
+                limits=httpx.Limits(max_connections=SENDERS * 2, max_keepalive_connections=SENDERS),
+            )
+        return _http
 
 
 def _run() -> None:
@@ -29,17 +46,20 @@ def _run() -> None:
             close_old_connections()
 
 
-def _ensure_worker() -> None:
-    global _worker
+def _ensure_workers() -> None:
     with _start_lock:
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_run, name="sandbox-outbox", daemon=True)
-            _worker.start()
+        _workers[:] = [w for w in _workers if w.is_alive()]
+        while len(_workers) < SENDERS:
+            worker = threading.Thread(
+                target=_run, name=f"sandbox-outbox-{len(_workers)}", daemon=True
+            )
+            worker.start()
+            _workers.append(worker)
 
 
 def enqueue(job: Callable[[], None]) -> None:
     """Run `job()` on the sender thread once the current transaction commits."""
-    _ensure_worker()
+    _ensure_workers()
     transaction.on_commit(lambda: _jobs.put(job))
 
 

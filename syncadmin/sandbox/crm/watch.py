@@ -299,9 +299,7 @@ def deliver(notification_id: int) -> None:
         _finish(note, Outcome.DROPPED, None, "dropped by webhook_drop_rate")
         return
     try:
-        response = httpx.post(
-            note.channel.notify_url, json=note.payload, timeout=outbox.TIMEOUT_SECONDS
-        )
+        response = outbox.http().post(note.channel.notify_url, json=note.payload)
     except httpx.HTTPError as exc:
         _finish(note, Outcome.FAILED, None, f"{type(exc).__name__}: {exc}"[:500])
         return

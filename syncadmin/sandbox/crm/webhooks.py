@@ -95,12 +95,11 @@ def deliver(delivery_id: int) -> None:
         return
     request = delivery.payload
     try:
-        response = httpx.request(
+        response = outbox.http().request(
             request["method"],
             request["url"],
             headers=request["headers"],
             content=request["body"].encode() if request["body"] else None,
-            timeout=outbox.TIMEOUT_SECONDS,
         )
     except httpx.HTTPError as exc:
         _finish(delivery, Outcome.FAILED, None, f"{type(exc).__name__}: {exc}"[:500])
