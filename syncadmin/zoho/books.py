@@ -41,6 +41,7 @@ class BooksClient:
                 name=org.get("name", ""),
                 currency_code=org.get("currency_code", ""),
                 is_default=bool(org.get("is_default_org")),
+                country=org.get("country", "") or "",
             )
             for org in body.get("organizations", [])
         ]

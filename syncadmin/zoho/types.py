@@ -58,6 +58,7 @@ class Organization:
     name: str
     currency_code: str
     is_default: bool
+    country: str = ""  # Books answers the country; it decides the mandatory tax fields
 
 
 @dataclass(frozen=True)
