@@ -8,10 +8,13 @@ PORT ?= 8000
 SANDBOX_PORT ?= 8100
 DEMO_SIZE ?= 2000
 SANDBOX_URL := http://$(HOST):$(SANDBOX_PORT)
+# Everything make runs is the embedded demo: keys generated into var/, plain http on
+# 127.0.0.1, demo_setup allowed. Production sets its keys instead (README).
+export SYNCADMIN_DEMO := 1
 # The sandbox is reached exactly like Zoho: by its accounts server and API domain.
 SANDBOX_ENV := SANDBOX_PUBLIC_URL=$(SANDBOX_URL) \
 	SANDBOX_REDIRECT_URIS=http://$(HOST):$(PORT)/connections/oauth/callback/
-ZOHO_ENV := ZOHO_ACCOUNTS_URL=$(SANDBOX_URL) ZOHO_DATA_CENTRE=eu \
+ZOHO_ENV := ZOHO_ACCOUNTS_URL=$(SANDBOX_URL) ZOHO_REHEARSAL=1 ZOHO_DATA_CENTRE=eu \
 	ZOHO_CLIENT_ID=1000.SANDBOXCLIENT00000000000000000 ZOHO_CLIENT_SECRET=sandbox-client-secret
 
 # Django 6 needs Python >= 3.12: take the first interpreter on this machine that is new

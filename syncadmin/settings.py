@@ -9,18 +9,36 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from syncadmin.env import celery_broker, database_config, env, persistent_secret
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from syncadmin.env import celery_broker, database_config, env, private_dir, secret_setting
+from syncadmin.zoho.datacentres import DATA_CENTRES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = env.path("SYNCADMIN_VAR_DIR", BASE_DIR / "var")
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = private_dir(env.path("SYNCADMIN_VAR_DIR", BASE_DIR / "var"))
 
 DEBUG = env.bool("DEBUG", False)
-SECRET_KEY = persistent_secret(value=env.str("SECRET_KEY", None), path=VAR_DIR / "secret.key")
-# Stored OAuth secrets are Fernet-encrypted with a key derived from SECRET_KEY and this
-# salt (django-fernet-encrypted-fields); keep both to read existing tokens.
-SALT_KEY = persistent_secret(
-    value=env.str("TOKEN_ENCRYPTION_KEY", None), path=VAR_DIR / "token-encryption.key"
+# The embedded demo (`make demo`, the test suite) runs on one machine over plain http and
+# generates its keys into var/. Everything else is production: keys must be given, and
+# transport security is on by default.
+DEMO = env.bool("SYNCADMIN_DEMO", False)
+PRODUCTION = not (DEBUG or DEMO)
+
+
+def _generated(name: str) -> Path | None:
+    """Where the embedded demo keeps a generated key; production generates none."""
+    return None if PRODUCTION else VAR_DIR / name
+
+
+SECRET_KEY, *SECRET_KEY_FALLBACKS = secret_setting(
+    "SECRET_KEY", generate_into=_generated("secret.key")
+)
+# Stored OAuth secrets are Fernet-encrypted with these keys, independent of SECRET_KEY:
+# the first encrypts, all decrypt. Rotate by prepending a new key, running
+# `manage.py token_keys_rotate`, then dropping the old one.
+TOKEN_ENCRYPTION_KEYS = secret_setting(
+    "TOKEN_ENCRYPTION_KEYS", generate_into=_generated("token-encryption.key")
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
@@ -36,11 +54,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_filters",
+    "axes",
     "syncadmin.apps.SyncadminConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -50,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "syncadmin.urls"
@@ -90,9 +112,29 @@ CACHES = {
 }
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling on both login pages (ours and the Django admin's): five failures lock
+# that username, and separately that address, for AXES_COOLOFF_MINUTES. Admins see and
+# clear lockouts under "Axes" in the Django admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "syncadmin.security.client_ip"
+# How many trusted proxies append to X-Forwarded-For in front of us (0: none, use the peer).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"
@@ -111,22 +153,73 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Transport ----------------------------------------------------------------------
+# Production defaults: HTTPS only (a TLS proxy in front, see the README), cookies marked
+# Secure, HSTS. The embedded demo serves plain http on 127.0.0.1, so they default off.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", 9 * 60 * 60)  # a working day
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The container health check calls plain http on 127.0.0.1.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# The header a TLS-terminating proxy sets, e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+# Only set it when that proxy always sets (or strips) the header.
+_proxy_header = env.str("SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
 
 DJANGO_TABLES2_TEMPLATE = "syncadmin/components/_table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 # --- Zoho -------------------------------------------------------------------------
 # Empty means "the real accounts server of the chosen data centre". Pointing it at the
-# Zoho sandbox is the only difference between a rehearsal and production.
-ZOHO_ACCOUNTS_URL = env.str("ZOHO_ACCOUNTS_URL", "")
+# Zoho sandbox is the only difference between a rehearsal and production; a plain-http
+# override is refused unless ZOHO_REHEARSAL is set.
+ZOHO_ACCOUNTS_URL = env.str("ZOHO_ACCOUNTS_URL", "").rstrip("/")
+ZOHO_REHEARSAL = env.bool("ZOHO_REHEARSAL", False)
+if ZOHO_ACCOUNTS_URL.startswith("http://") and not ZOHO_REHEARSAL:
+    raise ImproperlyConfigured(
+        "ZOHO_ACCOUNTS_URL is plain http; set ZOHO_REHEARSAL=1 if it is the Zoho sandbox."
+    )
 ZOHO_CLIENT_ID = env.str("ZOHO_CLIENT_ID", "")
 ZOHO_CLIENT_SECRET = env.str("ZOHO_CLIENT_SECRET", "")
+# The OAuth callback URL registered in the Zoho API console. Required in production, so
+# it never comes from a request's Host header.
+ZOHO_REDIRECT_URI = env.str("ZOHO_REDIRECT_URI", "")
 ZOHO_DEFAULT_DATA_CENTRE = env.str("ZOHO_DATA_CENTRE", "eu")
 ZOHO_HTTP_TIMEOUT_SECONDS = env.float("ZOHO_HTTP_TIMEOUT_SECONDS", 20.0)
+
+# Our own scripts and styles only: no inline code, no eval. htmx's indicator style lives
+# in app.css (htmx-config in base.html turns its injected <style> off). The connect form
+# posts to us and we redirect to Zoho's consent screen, hence the accounts servers.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [
+        CSP.SELF,
+        *sorted({dc.accounts_url for dc in DATA_CENTRES.values()}),
+        *([ZOHO_ACCOUNTS_URL] if ZOHO_ACCOUNTS_URL else []),
+    ],
+}
+
 HEALTH_CHECK_INTERVAL_SECONDS = env.int("HEALTH_CHECK_INTERVAL_SECONDS", 300)
+# A push holds its record's claim this long at most; a crashed worker's claim then lapses.
+PUSH_CLAIM_SECONDS = env.int("PUSH_CLAIM_SECONDS", 60)
+# Write-backs of Books ids to CRM wait this long to fill a batch of up to 100 records.
+WRITEBACK_BATCH_SECONDS = env.float("WRITEBACK_BATCH_SECONDS", 5.0)
+# Largest webhook / notification body accepted; bigger ones are refused with 413.
+INBOX_MAX_BYTES = env.int("INBOX_MAX_BYTES", 64 * 1024)
 BUDGET_KEY_PREFIX = env.str("BUDGET_KEY_PREFIX", "syncadmin:budget")
 
 # --- Celery -----------------------------------------------------------------------
@@ -161,5 +254,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; start-up chatter is not
+    },
 }

@@ -1,6 +1,10 @@
-"""Test overrides: fast hashing, tasks run inline, no secrets written by the suite."""
+"""Test overrides: fast hashing, tasks run inline, the embedded demo's keys in var/."""
 
 import os
+
+# The suite runs as the embedded demo: plain http, keys generated into SYNCADMIN_VAR_DIR.
+# tests/security/ checks the production defaults in a separate settings load.
+os.environ.setdefault("SYNCADMIN_DEMO", "1")
 
 from syncadmin.settings import *
 
@@ -23,3 +27,6 @@ CACHES["default"]["KEY_PREFIX"] = "test-" + os.environ.get("PYTEST_XDIST_WORKER"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_worker}.sqlite3")}
+
+# The Zoho sandbox answers over plain http on 127.0.0.1.
+ZOHO_REHEARSAL = True

@@ -16,10 +16,13 @@ from functools import cache
 
 import httpx
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.db.models import Q
 from django.utils import timezone
 
 from syncadmin.connections.status import mark_unhealthy
+from syncadmin.encryption import TokenKeyError
 from syncadmin.models import Connection, ConnectionStatus
 from syncadmin.zoho import AccountsClient
 from syncadmin.zoho.errors import AuthZohoError, ZohoError, error_for
@@ -162,3 +165,21 @@ class ConnectionTokens:
 
 
 # CRM editions: base daily credits (before per-user add-ons) and concurrency (§2.8).
+
+
+def token_keys_self_test() -> None:
+    """Stop start-up unless ``TOKEN_ENCRYPTION_KEYS`` decrypts a stored secret.
+
+    Serving with the wrong keys would turn every connection red at its first refresh;
+    refusing to start names the setting instead. An empty or unmigrated database passes.
+    """
+    stored = Connection.objects.exclude(client_secret=None, refresh_token=None, access_token=None)
+    try:
+        stored.only("client_secret", "refresh_token", "access_token").first()
+    except TokenKeyError as exc:
+        raise ImproperlyConfigured(
+            "TOKEN_ENCRYPTION_KEYS cannot decrypt the stored Zoho tokens: give the key they "
+            "were encrypted with (newest first, older ones after it)."
+        ) from exc
+    except DatabaseError:
+        return

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from encrypted_fields.fields import EncryptedTextField
+from syncadmin.encryption import EncryptedTextField
 
 from syncadmin.models.connections import Connection
 
