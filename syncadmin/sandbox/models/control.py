@@ -77,7 +77,9 @@ class Knobs(models.Model):
         ],
         default="invalid_redirect_uri",
     )
-    # §4 the native integration's schedule and conflict rule
+    # §4 the native integration's schedule and conflict rule (UNCERTAIN): when an unlinked
+    # Books customer has the CRM record's name (first run) or its id in cf_crm_ref, "skip"
+    # links it keeping Books data, "overwrite" links it taking CRM's, "create" duplicates
     native_sync_interval_minutes = models.PositiveIntegerField(default=120)
     native_sync_duplicates = models.CharField(
         max_length=10,

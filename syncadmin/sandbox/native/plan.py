@@ -11,10 +11,17 @@ Zoho's behaviour (issue item 5, zoho-api.md §4):
   exactly under the `books_name_match` knob) fails with 3062.
 * a mapped record whose Books customer was deleted is re-created on its next CRM edit.
 * CRM deletions and merges change nothing in Books: the customer keeps the dead id.
-* duplicates "skip" pairs by name but keeps the Books data; "overwrite" takes CRM's.
+* duplicates "skip" pairs by name but keeps the Books data; "overwrite" takes CRM's;
+  "create" never pairs: it makes a second customer, its name suffixed " (2)", " (3)" …
+  where the name is taken (Zoho's naming of such copies is UNCERTAIN).
+* a Books customer whose unique custom field `cf_crm_ref` holds the CRM record's id (a
+  tool such as syncadmin pushed it) counts as the same customer on every run, as a name
+  match does on the first: "skip"/"overwrite" pair with it, "create" duplicates it. How
+  Zoho's own duplicate detection sees such a customer is not documented (UNCERTAIN); this
+  stands in for it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..books.contacts import duplicate_name, name_key
@@ -36,6 +43,7 @@ class Unit:
 class BooksEntry:
     contact_id: str
     contact_name: str
+    crm_ref: str = ""  # the unique custom field cf_crm_ref, "" when unset
 
 
 @dataclass
@@ -112,6 +120,7 @@ def plan_sync(
     plan = Plan()
     names = _Names(books, name_match)
     first_run = not links
+    by_ref = {e.crm_ref: cid for cid, e in books.items() if e.crm_ref}
     paired: set[str] = set()  # a Books customer pairs with one CRM record at most
     for unit in units:
         reason = unit.spec.refusal
@@ -119,13 +128,29 @@ def plan_sync(
         if link is not None:
             _plan_linked(plan, names, unit, link, books, reason)
             continue
-        match = names.exact.get(unit.spec.crm_name) if first_run else None
+        match = by_ref.get(unit.crm_id)
+        if match is None and first_run:
+            match = names.exact.get(unit.spec.crm_name)
         if match is not None and match not in paired:
+            if duplicates == "create":
+                _plan_create(plan, names, _renamed(unit, names), reason)
+                continue
             paired.add(match)
             _plan_pair(plan, unit, match, reason, duplicates)
             continue
         _plan_create(plan, names, unit, reason)
     return plan
+
+
+def _renamed(unit: Unit, names: _Names) -> Unit:
+    """The unit with a display name no other customer holds: "Acme (2)", "Acme (3)" …"""
+    name, number = unit.spec.contact_name, 2
+    while names.taken_by_other(name, None):
+        name = f"{unit.spec.contact_name} ({number})"
+        number += 1
+    if name == unit.spec.contact_name:
+        return unit
+    return replace(unit, spec=replace(unit.spec, contact_name=name))
 
 
 def _plan_pair(

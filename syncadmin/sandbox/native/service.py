@@ -15,7 +15,14 @@ from django.db import IntegrityError, connection, transaction
 from .. import ids, knobs
 from ..books.contacts import PERSON_FIELDS, crm_source, duplicate_name, name_key, names_clashing
 from ..ids import IdSequence
-from ..models import BooksContact, BooksContactPerson, BooksOrg, NativeSyncLink, NativeSyncRun
+from ..models import (
+    BooksContact,
+    BooksContactPerson,
+    BooksOrg,
+    BooksUniqueValue,
+    NativeSyncLink,
+    NativeSyncRun,
+)
 from ..models.books import SyncType
 from ..models.crm import CrmModule, CrmRecord
 from .bulk import insert_rows, update_rows
@@ -81,7 +88,14 @@ def _books_entries(org: BooksOrg) -> dict[str, BooksEntry]:
     if knobs.get().books_name_shared_across_types:  # else vendors' names clash too
         contacts = contacts.filter(contact_type="customer")
     rows = contacts.values_list("contact_id", "contact_name").iterator(chunk_size=BATCH)
-    return {cid: BooksEntry(cid, name) for cid, name in rows}
+    entries = {cid: BooksEntry(cid, name) for cid, name in rows}
+    refs = BooksUniqueValue.objects.filter(org=org, api_name="cf_crm_ref").values_list(
+        "contact__contact_id", "value"
+    )
+    for contact_id, value in refs.iterator(chunk_size=BATCH):
+        if contact_id in entries:
+            entries[contact_id].crm_ref = value
+    return entries
 
 
 def _links(org: BooksOrg) -> dict[tuple[str, str], Link]:
