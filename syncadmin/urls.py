@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from syncadmin.views import cleanup, connections, failures, health, history, mapping, overview
+from syncadmin.views import (
+    cleanup,
+    connections,
+    failures,
+    health,
+    history,
+    intake,
+    mapping,
+    overview,
+)
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
@@ -35,6 +44,8 @@ urlpatterns = [
     path("connections/<int:pk>/check/", connections.connection_check, name="connection-check"),
     path("connections/<int:pk>/plan/", connections.connection_plan, name="connection-plan"),
     path("healthz", health.healthz, name="healthz"),
+    path("sync/webhook/<str:organization_id>/", intake.webhook, name="sync-webhook"),
+    path("sync/notify/<str:organization_id>/", intake.notify, name="sync-notify"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from syncadmin import budget
 from syncadmin.connections import books_for, crm_for
 from syncadmin.models import Connection, ConnectionStatus, Service, SyncSettings
 from syncadmin.zoho import BooksClient, CrmClient
+from syncadmin.zoho.errors import ZohoError
 
 
 class NotConnected(Exception):
@@ -25,14 +26,32 @@ class OrgClients:
 def sync_settings_ensure(*, books_organization_id: str) -> SyncSettings:
     """The organisation's sync settings, created on first use with a fresh webhook secret
     and bound to its Books connection and the connected CRM connection."""
-    found, _ = SyncSettings.objects.get_or_create(
+    found, created = SyncSettings.objects.get_or_create(
         books_organization_id=books_organization_id,
         defaults={"webhook_secret": secrets.token_urlsafe(32)},
     )
     changed = _bind(found, books_organization_id)
     if changed:
         found.save(update_fields=[*changed, "updated_at"])
+    if created or not found.books_country:
+        sync_settings_learn_country(found)
     return found
+
+
+def sync_settings_learn_country(settings: SyncSettings) -> None:
+    """Ask Books for the organisation's country (its mandatory tax fields). Best effort:
+    without a working connection it stays unknown and is asked again next time."""
+    books = settings.books_connection
+    if books is None or books.status != ConnectionStatus.CONNECTED:
+        return
+    try:
+        orgs = books_for(books, organization_id="", lane="interactive").organizations()
+    except ZohoError:
+        return
+    org = next((o for o in orgs if o.organization_id == settings.books_organization_id), None)
+    if org and org.country:
+        settings.books_country = org.country
+        SyncSettings.objects.filter(pk=settings.pk).update(books_country=org.country)
 
 
 def _bind(found: SyncSettings, books_organization_id: str) -> list[str]:

@@ -99,3 +99,21 @@ def runs_stale_fail(*, now=None) -> int:
     return SyncRun.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=cutoff).update(
         status=RunStatus.FAILED, finished_at=timezone.now(), summary="Worker stopped; not resumed."
     )
+
+
+def run_rolling(*, kind: str, trigger: str, organization_id: str) -> SyncRun:
+    """The hour's run for a stream of single-record work (real-time pushes): one row per
+    hour and organisation instead of one per delivery. It is never "running", so nothing
+    can leave it stuck; its counters and status move with each event."""
+    now = timezone.now()
+    bucket = now.strftime("%Y-%m-%dT%H")
+    found = SyncRun.objects.filter(
+        kind=kind, trigger=trigger, organization_id=organization_id, cursor__bucket=bucket
+    ).first()
+    if found:
+        return found
+    return SyncRun.objects.create(
+        kind=kind, trigger=trigger, organization_id=organization_id, status=RunStatus.SUCCEEDED,
+        started_at=now, heartbeat_at=now, cursor={"bucket": bucket},
+        summary=f"Real-time pushes, {bucket}:00 UTC hour",
+    )  # fmt: skip

@@ -19,6 +19,8 @@ URL_ARGS = {
     "connection-disconnect": [999],
     "connection-check": [999],
     "connection-plan": [999],
+    "sync-webhook": ["20000001"],
+    "sync-notify": ["20000001"],
 }
 
 EXPECTED = {
@@ -38,6 +40,11 @@ EXPECTED = {
     "connection-check": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "connection-plan": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "healthz": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
+    # CRM's deliveries authenticate with a secret, not a session; they are POST-only.
+    "sync-webhook": {"anonymous": NOT_ALLOWED, "admin": NOT_ALLOWED, "finance": NOT_ALLOWED,
+                     "sales": NOT_ALLOWED},
+    "sync-notify": {"anonymous": NOT_ALLOWED, "admin": NOT_ALLOWED, "finance": NOT_ALLOWED,
+                    "sales": NOT_ALLOWED},
     "login": {"anonymous": OK, "admin": OK, "finance": OK, "sales": OK},
     # Logout is POST-only in Django; a signed-in GET is refused.
     "logout": {"anonymous": LOGIN, "admin": NOT_ALLOWED, "finance": NOT_ALLOWED,
