@@ -10,6 +10,7 @@ import httpx
 
 from syncadmin.zoho.errors import ZohoError, books_error
 from syncadmin.zoho.http import Api, json_body
+from syncadmin.zoho.ids import crm_import_kind, zoho_id
 from syncadmin.zoho.types import BooksContact, Organization, ZohoUser
 
 PER_PAGE = 200
@@ -94,6 +95,7 @@ class BooksClient:
         return list(self.contacts(**{key: value}))
 
     def contact(self, *, contact_id: str) -> BooksContact:
+        contact_id = zoho_id(contact_id)
         return BooksContact.from_api(self._call("GET", f"/contacts/{contact_id}")["contact"])
 
     def contact_create(self, *, payload: dict[str, Any]) -> BooksContact:
@@ -102,31 +104,58 @@ class BooksClient:
     def contact_update(self, *, contact_id: str, payload: dict[str, Any]) -> BooksContact:
         """PUT semantics: keys sent replace; a sent ``contact_persons`` list replaces the
         persons (existing ones must carry ``contact_person_id``, omitted ones are removed)."""
+        contact_id = zoho_id(contact_id)
         body = self._call("PUT", f"/contacts/{contact_id}", json=payload)
         return BooksContact.from_api(body["contact"])
 
+    def contact_upsert(
+        self, *, unique_key: str, unique_value: str, payload: dict[str, Any], create: bool = True
+    ) -> tuple[BooksContact, bool]:
+        """Update the contact whose unique custom field ``unique_key`` (e.g. ``cf_crm_ref``)
+        holds ``unique_value``, or, with ``create``, create it carrying that value (§3.2,
+        ``PUT /contacts`` + ``X-Unique-Identifier-*`` / ``X-Upsert``). One request, atomic
+        on Zoho's side: two concurrent upserts of one value make one contact. Returns
+        (contact, created); no match without ``create`` is a ``record_gone`` error."""
+        headers = {
+            "X-Unique-Identifier-Key": unique_key,
+            "X-Unique-Identifier-Value": unique_value,
+        }
+        if create:
+            headers["X-Upsert"] = "true"
+        params = {"organization_id": self.organization_id}
+        response = self.api.call("PUT", "/contacts", params=params, json=payload, headers=headers)
+        contact = BooksContact.from_api(json_body(response)["contact"])
+        # Zoho's status for an upsert-create is not documented: 201 as POST, or 200 with
+        # the create message; the message is the fallback (UNCERTAIN, see the sandbox)
+        message = str(json_body(response).get("message", "")).lower()
+        created = response.status_code == 201 or "added" in message or "created" in message
+        return contact, created
+
     def contact_mark_active(self, *, contact_id: str) -> None:
-        self._call("POST", f"/contacts/{contact_id}/active")
+        self._call("POST", f"/contacts/{zoho_id(contact_id)}/active")
 
     def contact_mark_inactive(self, *, contact_id: str) -> None:
-        self._call("POST", f"/contacts/{contact_id}/inactive")
+        self._call("POST", f"/contacts/{zoho_id(contact_id)}/inactive")
 
     def contact_delete(self, *, contact_id: str) -> None:
         """Refused by Zoho (a ``PermanentZohoError``) while the contact has transactions."""
-        self._call("DELETE", f"/contacts/{contact_id}")
+        self._call("DELETE", f"/contacts/{zoho_id(contact_id)}")
 
     def contact_persons(self, *, contact_id: str) -> list[dict[str, Any]]:
-        body = self._call("GET", f"/contacts/{contact_id}/contactpersons")
+        body = self._call("GET", f"/contacts/{zoho_id(contact_id)}/contactpersons")
         return body.get("contact_persons", [])
 
     def contact_person_create(self, *, contact_id: str, payload: dict[str, Any]) -> dict[str, Any]:
-        body = self._call("POST", f"/contacts/{contact_id}/contactpersons", json=payload)
+        path = f"/contacts/{zoho_id(contact_id)}/contactpersons"
+        body = self._call("POST", path, json=payload)
         return body.get("contact_person", {})
 
     def invoice_count(self, *, customer_id: str) -> int:
         """How many invoices a customer has, without downloading them (response_option=2)."""
         body = self._call(
-            "GET", "/invoices", params={"customer_id": customer_id, "response_option": 2}
+            "GET",
+            "/invoices",
+            params={"customer_id": zoho_id(customer_id), "response_option": 2},
         )
         context = body.get("page_context", {})
         # Where Zoho puts the count is not documented; accept the places it has been seen.
@@ -137,5 +166,6 @@ class BooksClient:
 
     def crm_import(self, *, kind: CrmKind, crm_id: str) -> str:
         """Ask Books to import a CRM record through the native integration; its contact id."""
+        kind, crm_id = crm_import_kind(kind), zoho_id(crm_id)
         body = self._call("POST", f"/crm/{kind}/{crm_id}/import")
         return str(body["data"]["contact_id"])

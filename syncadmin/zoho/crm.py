@@ -11,7 +11,8 @@ import httpx
 
 from syncadmin.zoho.errors import ZohoError, crm_error
 from syncadmin.zoho.http import Api, json_body
-from syncadmin.zoho.types import CrmRecord, Organization, RecordResult, ZohoUser
+from syncadmin.zoho.ids import crm_module, zoho_id
+from syncadmin.zoho.types import CrmRecord, DeletedRecord, Organization, RecordResult, ZohoUser
 
 BATCH = 100  # Zoho's cap on records per write call
 PER_PAGE = 200
@@ -63,6 +64,7 @@ class CrmClient:
         sort_order: str = "asc",
     ) -> Iterator[CrmRecord]:
         """Every record, page by page (``page`` for the first 2 000, then ``page_token``)."""
+        module = crm_module(module)
         params: dict[str, Any] = {
             "fields": ",".join(fields),
             "per_page": PER_PAGE,
@@ -91,6 +93,7 @@ class CrmClient:
 
     def record(self, *, module: str, record_id: str) -> CrmRecord | None:
         """One record, or None when Zoho says it does not exist (204)."""
+        module, record_id = crm_module(module), zoho_id(record_id)
         response = self.api.call("GET", f"/{module}/{record_id}")
         if response.status_code in NO_DATA:
             return None
@@ -100,6 +103,7 @@ class CrmClient:
         self, *, module: str, criteria: str | None = None, email: str | None = None
     ) -> list[CrmRecord]:
         """Zoho's search as it is: ``equals`` means contains, fresh records may be missing."""
+        module = crm_module(module)
         params: dict[str, Any] = {"per_page": PER_PAGE}
         params.update({k: v for k, v in (("criteria", criteria), ("email", email)) if v})
         found: list[CrmRecord] = []
@@ -157,6 +161,10 @@ class CrmClient:
         trigger: Iterable[str],
         headers: dict | None = None,
     ) -> list[RecordResult]:
+        module = crm_module(module)
+        for record in records:
+            if "id" in record:
+                zoho_id(str(record["id"]))
         results: list[RecordResult] = []
         for start in range(0, len(records), BATCH):
             batch = records[start : start + BATCH]
@@ -171,6 +179,8 @@ class CrmClient:
         """Merge up to two children into ``master_id``; Zoho deletes the children."""
         if not 1 <= len(child_ids) <= 2:
             raise ValueError("Zoho merges one or two child records per call")
+        module, master_id = crm_module(module), zoho_id(master_id)
+        child_ids = [zoho_id(child) for child in child_ids]
         payload = {"merge": [{"data": [{"id": child} for child in child_ids]}]}
         answer = json_body(
             self.api.call("POST", f"/{module}/{master_id}/actions/merge", json=payload)
@@ -228,9 +238,48 @@ class CrmClient:
                 raise crm_error(400, element.get("code", ""), element.get("message", ""))
         return [element.get("details") or {} for element in elements]
 
+    def modules(self) -> list[dict[str, Any]]:
+        """The org's modules (``GET /settings/modules``): ``api_name``, ``module_name``,
+        ``id``, ``api_supported`` …"""
+        return json_body(self.api.call("GET", "/settings/modules")).get("modules", [])
+
+    def fields(self, *, module: str) -> list[dict[str, Any]]:
+        """The module's fields (``GET /settings/fields``), standard and custom: each with
+        ``api_name``, ``field_label``, ``data_type``, ``custom_field`` …"""
+        params = {"module": crm_module(module)}
+        response = self.api.call("GET", "/settings/fields", params=params)
+        if response.status_code in NO_DATA:
+            return []
+        return json_body(response).get("fields", [])
+
+    def deleted(
+        self, *, module: str, since: datetime | None = None, type: str = "all"
+    ) -> Iterator[DeletedRecord]:
+        """Deleted records (``GET /{module}/deleted``), merged-away children included,
+        page by page; ``type`` is ``all``, ``recycle`` or ``permanent``. With ``since``,
+        only those deleted at or after it (inclusive, like ``records``)."""
+        module = crm_module(module)
+        if type not in ("all", "recycle", "permanent"):
+            raise ValueError("type must be all, recycle or permanent")
+        headers = {}
+        if since:
+            headers["If-Modified-Since"] = since.isoformat(timespec="seconds")
+        page = 1
+        while True:
+            params = {"type": type, "page": page, "per_page": PER_PAGE}
+            response = self.api.call("GET", f"/{module}/deleted", params=params, headers=headers)
+            if response.status_code in NO_DATA:
+                return
+            body = json_body(response)
+            for data in body.get("data", []):
+                yield DeletedRecord.from_api(module, data)
+            if not body.get("info", {}).get("more_records"):
+                return
+            page += 1
+
     def webhook_failures(self, *, module: str | None = None) -> Iterator[dict[str, Any]]:
         """Failed workflow-webhook deliveries, newest first, page by page."""
-        params: dict[str, Any] = {"module": module} if module else {}
+        params: dict[str, Any] = {"module": crm_module(module)} if module else {}
         page = 1
         while True:
             response = self.api.call(

@@ -53,6 +53,28 @@ class RecordResult:
 
 
 @dataclass(frozen=True)
+class DeletedRecord:
+    """One element of CRM's ``GET /{module}/deleted``: a record in the recycle bin
+    (``type`` "recycle") or purged ("permanent"), merged-away children included."""
+
+    module: str
+    id: str
+    deleted_time: datetime | None
+    type: str
+    display_name: str
+
+    @classmethod
+    def from_api(cls, module: str, data: dict[str, Any]) -> DeletedRecord:
+        return cls(
+            module=module,
+            id=str(data["id"]),
+            deleted_time=parse_time(data.get("deleted_time")),
+            type=str(data.get("type") or ""),
+            display_name=str(data.get("display_name") or ""),
+        )
+
+
+@dataclass(frozen=True)
 class Organization:
     organization_id: str
     name: str
