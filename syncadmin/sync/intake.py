@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from syncadmin.zoho.ids import InvalidZohoId, crm_module, zoho_id
 
 from syncadmin.models import InboxDelivery, InboxSource, InboxStatus, RunTrigger, SyncSettings
+from syncadmin.zoho.ids import InvalidZohoId, crm_module, zoho_id
 
 TOKEN_HEADER = "X-Syncadmin-Token"
 TOKEN_FIELDS = ("token", "syncadmin_token")

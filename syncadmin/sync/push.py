@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from syncadmin.zoho.ids import crm_module, zoho_id
 
 from syncadmin.models import (
     BooksContact,
@@ -34,6 +33,7 @@ from syncadmin.sync.rows import books_contact_values, crm_record_values
 from syncadmin.sync.shape import Shaped, books_payload, in_scope
 from syncadmin.zoho import BooksClient
 from syncadmin.zoho.errors import ZohoError
+from syncadmin.zoho.ids import crm_module, zoho_id
 from syncadmin.zoho.types import BooksContact as ZohoContact
 
 PUSHABLE_MODULES = ("Accounts", "Contacts")

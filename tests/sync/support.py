@@ -16,6 +16,27 @@ def crm_account(org: SyncSettings, name: str, **fields) -> str:
     return result.id
 
 
+def crm_contact(org: SyncSettings, first: str, last: str, **fields) -> str:
+    values = {"First_Name": first, "Last_Name": last, **fields}
+    [result] = org_clients(org).crm.insert(module="Contacts", records=[values])
+    assert result.ok, result
+    return result.id
+
+
+def link_existing(org: SyncSettings, crm_id: str, contact: BooksContact):
+    """A live link from a CRM account to a Books customer, as an earlier sync left it."""
+    from syncadmin.models import CrmRecord, LinkProvenance, RecordLink
+
+    record, _ = CrmRecord.objects.get_or_create(
+        module="Accounts", crm_id=crm_id, defaults={"name": contact.contact_name}
+    )
+    return RecordLink.objects.create(
+        books_organization_id=org.books_organization_id, crm_module="Accounts",
+        crm_record=record, books_contact=mirror_books(org, contact),
+        provenance=LinkProvenance.NATIVE_ID_MAP,
+    )  # fmt: skip
+
+
 def books_customers_for(org: SyncSettings, crm_id: str) -> list[BooksContact]:
     """Every Books customer carrying ``crm_id`` in the unique custom field."""
     books = org_clients(org).books

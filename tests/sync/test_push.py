@@ -16,7 +16,14 @@ from syncadmin.models import (
 )
 from syncadmin.sync.profile import org_clients
 from syncadmin.sync.push import record_push
-from tests.sync.support import books_customers_for, crm_account, open_failures
+from tests.sync.support import (
+    books_customers_for,
+    crm_account,
+    crm_contact,
+    link_existing,
+    mirror_books,
+    open_failures,
+)
 
 
 def push(org, crm_id, **kw):
@@ -26,15 +33,15 @@ def push(org, crm_id, **kw):
 
 
 def test_push_creates_the_customer_and_links_it(connected_org):
-    crm_id = crm_account(connected_org, "Harbour Lights Ltd", Email="ap@harbourlights.test")
+    crm_id = crm_account(connected_org, "Harbour Lights Ltd", Phone="+44 20 7946 0000")
 
     outcome = push(connected_org, crm_id)
 
     assert outcome.outcome == EventOutcome.CREATED
     [customer] = books_customers_for(connected_org, crm_id)
     assert customer.contact_name == "Harbour Lights Ltd"
-    # invoices need a contact person: the account's e-mail becomes the primary one
-    assert customer.data["contact_persons"][0]["email"] == "ap@harbourlights.test"
+    # invoices need a contact person: the account's phone makes a primary one
+    assert customer.data["contact_persons"][0]["phone"] == "+44 20 7946 0000"
     link = RecordLink.objects.get(crm_record__crm_id=crm_id)
     assert (link.state, link.provenance) == (LinkState.LINKED, LinkProvenance.PUSHED)
     assert link.books_contact.contact_id == customer.contact_id
@@ -140,12 +147,12 @@ def test_customer_with_the_same_email_is_linked_not_duplicated(connected_org):
                  "contact_persons": [{"last_name": "AP", "email": "ap@bramble.test",
                                       "is_primary_contact": True}]}
     )  # fmt: skip
-    from tests.sync.support import mirror_books
-
     mirror_books(connected_org, existing)
-    crm_id = crm_account(connected_org, "Bramble Foods Limited", Email="AP@bramble.test")
+    crm_id = crm_contact(connected_org, "Bramble", "Foods", Email="AP@bramble.test")
 
-    outcome = push(connected_org, crm_id)
+    outcome = record_push(
+        organization_id=connected_org.books_organization_id, module="Contacts", crm_id=crm_id
+    )
 
     assert outcome.outcome == EventOutcome.LINKED
     link = RecordLink.objects.get(crm_record__crm_id=crm_id)
@@ -158,11 +165,13 @@ def test_customer_with_the_same_email_is_linked_not_duplicated(connected_org):
 
 def test_look_alike_customer_holds_the_record_for_review(connected_org, zoho):
     books = org_clients(connected_org).books
-    existing = books.contact_create(payload={"contact_name": "Orchard Mill Ltd", "vat_treatment": "uk"})
+    existing = books.contact_create(
+        payload={"contact_name": "Orchard Mill Ltd", "vat_treatment": "uk"}
+    )
     from tests.sync.support import mirror_books
 
     mirror_books(connected_org, existing)
-    crm_id = crm_account(connected_org, "ORCHARD MILL LIMITED", Email="a@orchard.test")
+    crm_id = crm_account(connected_org, "ORCHARD MILL LIMITED")
     mark = zoho.stats()["now"]
 
     outcome = push(connected_org, crm_id)
@@ -175,15 +184,11 @@ def test_look_alike_customer_holds_the_record_for_review(connected_org, zoho):
 
 def test_display_name_collision_names_the_customer_and_suggests_a_name(connected_org):
     books = org_clients(connected_org).books
-    # a different party (another e-mail) already holds the name, unknown to the mirror
-    taken = books.contact_create(
-        payload={"contact_name": "Granite Works", "vat_treatment": "uk",
-                 "contact_persons": [{"last_name": "X", "email": "x@granite-north.test",
-                                      "is_primary_contact": True}]}
-    )  # fmt: skip
-    crm_id = crm_account(
-        connected_org, "Granite Works", Email="y@granite-south.test", Billing_City="Leeds"
-    )
+    # another party holds the name: linked to a different CRM account, not in the mirror
+    taken = books.contact_create(payload={"contact_name": "Granite Works", "vat_treatment": "uk"})
+    other = crm_account(connected_org, "Granite Works")
+    link_existing(connected_org, other, taken)
+    crm_id = crm_account(connected_org, "Granite Works", Billing_City="Leeds")
 
     outcome = push(connected_org, crm_id)
 
