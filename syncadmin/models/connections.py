@@ -1,5 +1,7 @@
 """OAuth connections to Zoho CRM and Zoho Books."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from syncadmin.encryption import EncryptedTextField
@@ -28,6 +30,15 @@ class ConnectionStatus(models.TextChoices):
     NEEDS_REAUTH = "needs_reauth", "Needs re-authorisation"
     USER_INACTIVE = "user_inactive", "Connecting user inactive"
     PAUSED = "paused", "Disconnected (sync paused)"
+
+
+@dataclass(frozen=True)
+class Banner:
+    """What the banner on every page says about a connection that needs a person."""
+
+    headline: str  # "Zoho Books: Connecting user inactive."
+    summary: str  # what it means for the sync
+    fix: str  # the link to the Connections page, where Zoho's reason and fix are shown
 
 
 class Connection(models.Model):
@@ -93,3 +104,16 @@ class Connection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} {self.organization_name or self.organization_id}"
+
+    @property
+    def banner(self) -> Banner:
+        """The every-page banner, chosen by the status. ``status_detail`` (Zoho's reason and
+        fix, which may itself say the mapping is kept) stays on the Connections page, so
+        the banner, which says it after the fix, says it once."""
+        if self.status == ConnectionStatus.USER_INACTIVE:
+            who = self.user_email or "The connecting user"
+            summary, fix = f"{who} is inactive in Zoho.", "Re-authorise as another user"
+        else:
+            summary, fix = "Zoho no longer accepts this connection.", "Re-authorise it"
+        headline = f"{self.get_service_display()}: {self.get_status_display()}."
+        return Banner(headline, f"{summary} Sync is paused for this connection.", fix)
