@@ -135,7 +135,7 @@ BASELINE_FIELDS = [
     (("Accounts", "Contacts"), "Place_of_Supply", "Place of Supply", "text", 30),
     (("Accounts", "Contacts"), "VAT_Treatment", "VAT Treatment", "picklist", 120),
     (("Accounts", "Contacts"), "VAT_Reg_No", "VAT Reg No", "text", 30),
-    (("Accounts",), "Sync_to_Books", "Sync to Books", "boolean", 5),
+    (("Accounts", "Contacts"), "Sync_to_Books", "Sync to Books", "boolean", 5),
 ]
 # What the messy seed adds: the CRM write-back fields of a Books sync.
 SEEDED_FIELDS = [

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from .. import clock, ids, knobs
 from ..models import CrmOrg, CrmRecord, SandboxUser
-from . import automation, fields
+from . import automation
 from .errors import AlreadyModified, RecordError, invalid_id
 from .modules import MODULES, SYSTEM_FIELDS, ModuleSpec
 
@@ -107,13 +107,12 @@ def _clean(org: CrmOrg, spec: ModuleSpec, data: dict) -> dict:
     return clean
 
 
-def screen_fields(org: CrmOrg, module: str, data: object) -> object:
-    """API writes only: a field the module does not have (not standard, no custom field
-    of that name) is dropped, or fails INVALID_DATA, as the `crm_unknown_field` knob says
-    (Zoho's behaviour is not documented: UNCERTAIN)."""
+def screen_fields(known: frozenset[str], data: object) -> object:
+    """API writes only: a field the module does not have (not in `known`, from
+    `fields.known_fields`) is dropped, or fails INVALID_DATA, as the `crm_unknown_field`
+    knob says (Zoho's behaviour is not documented: UNCERTAIN)."""
     if not isinstance(data, dict):
         return data
-    known = fields.known_fields(org, module)
     unknown = [k for k in data if k not in known and not k.startswith("$")]
     if not unknown:
         return data

@@ -292,12 +292,13 @@ def record_insert(request: HttpRequest, module: str) -> HttpResponse:
     spec = _spec(module)
     ctx = request.zoho
     data, fire = _write_body(request)
+    known = fields.known_fields(ctx.crm_org, spec.api_name)
     elements = []
     with automation.batched():
         for index, item in enumerate(data):
             try:
                 with transaction.atomic():
-                    clean = screen_fields(ctx.crm_org, spec.api_name, item)
+                    clean = screen_fields(known, item)
                     record = record_create(
                         ctx.crm_org, spec.api_name, clean, by_user=ctx.user, fire_workflows=fire
                     )
@@ -318,7 +319,13 @@ def _live_record(request: HttpRequest, spec: ModuleSpec, record_id: str) -> CrmR
 
 
 def _update_one(
-    request: HttpRequest, spec: ModuleSpec, item: object, record_id: str, fire: bool, index: int
+    request: HttpRequest,
+    spec: ModuleSpec,
+    item: object,
+    record_id: str,
+    fire: bool,
+    index: int,
+    known: frozenset[str],
 ) -> dict:
     ctx = request.zoho
     if not record_id:
@@ -330,7 +337,7 @@ def _update_one(
         with transaction.atomic():
             record = record_update(
                 _live_record(request, spec, record_id),
-                screen_fields(ctx.crm_org, spec.api_name, item if isinstance(item, dict) else {}),
+                screen_fields(known, item if isinstance(item, dict) else {}),
                 by_user=ctx.user,
                 fire_workflows=fire,
                 unmodified_since=unmodified_since,
@@ -352,6 +359,7 @@ def record_bulk_update(request: HttpRequest, module: str) -> HttpResponse:
     input order; 200 all ok, 207 (knob) mixed, 400 all failed, 412 all ALREADY_MODIFIED."""
     spec = _spec(module)
     data, fire = _write_body(request)
+    known = fields.known_fields(request.zoho.crm_org, spec.api_name)
     with automation.batched():
         elements = [
             _update_one(
@@ -361,6 +369,7 @@ def record_bulk_update(request: HttpRequest, module: str) -> HttpResponse:
                 str((item or {}).get("id") or "") if isinstance(item, dict) else "",
                 fire,
                 i,
+                known,
             )
             for i, item in enumerate(data)
         ]
@@ -371,7 +380,8 @@ def record_bulk_update(request: HttpRequest, module: str) -> HttpResponse:
 def record_update_one(request: HttpRequest, module: str, record_id: str) -> HttpResponse:
     spec = _spec(module)
     data, fire = _write_body(request)
-    element = _update_one(request, spec, data[0], record_id, fire, 0)
+    known = fields.known_fields(request.zoho.crm_org, spec.api_name)
+    element = _update_one(request, spec, data[0], record_id, fire, 0, known)
     return crm_json({"data": [element]}, _write_status([element], 200))
 
 
