@@ -182,7 +182,7 @@ def test_health_check_records_the_connecting_user(zoho):
 
 def test_disconnect_revokes_tokens_pauses_and_keeps_the_mapping(zoho, admin_client_):
     connection = sandbox_connection(zoho)
-    old_refresh = connection.refresh_token
+    old_refresh, client_secret = connection.refresh_token, connection.client_secret
     RecordLinkFactory.create_batch(2, books_organization_id=BOOKS_UK)
 
     response = admin_client_.post(
@@ -192,6 +192,7 @@ def test_disconnect_revokes_tokens_pauses_and_keeps_the_mapping(zoho, admin_clie
     assert "Disconnected" in response.content.decode()
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.PAUSED and connection.refresh_token is None
+    assert connection.client_secret is None  # forgotten until the next connect
     assert RecordLink.objects.count() == 2
     # Zoho no longer honours the revoked refresh token.
     answer = zoho.client.post(
@@ -200,7 +201,7 @@ def test_disconnect_revokes_tokens_pauses_and_keeps_the_mapping(zoho, admin_clie
             "grant_type": "refresh_token",
             "refresh_token": old_refresh,
             "client_id": connection.client_id,
-            "client_secret": connection.client_secret,
+            "client_secret": client_secret,
         },
     )
     assert answer.json() == {"error": "invalid_code"}

@@ -18,6 +18,7 @@ from syncadmin.connections.oauth import (
     identify_and_check,
     organisation_choices,
     redirect_uri,
+    revoke_pending,
     state_read,
 )
 from syncadmin.connections.plan import ConnectionPlanForm, connection_plan_set
@@ -44,5 +45,6 @@ __all__ = [
     "identify_and_check",
     "organisation_choices",
     "redirect_uri",
+    "revoke_pending",
     "state_read",
 ]

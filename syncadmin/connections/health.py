@@ -1,14 +1,16 @@
 """Health checks: who is connected, and does the connection still work?
 
-Guarantees: auth failures turn the connection red (the banner shows on every page);
-transient failures only record what happened; only health fields are written, so a token
-refreshed meanwhile is never overwritten; the mapping table is never touched.
+Guarantees: auth failures turn the connection red (the banner shows on every page) and
+it stays red until a person re-authorises; transient failures only record what happened;
+only health fields are written, so a token refreshed meanwhile is never overwritten; the
+mapping table is never touched.
 """
 
 from __future__ import annotations
 
 from syncadmin.connections.clients import books_for, crm_for
 from syncadmin.connections.status import mark_unhealthy, save_health, set_status
+from syncadmin.connections.tokens import connections_revoke_pending, token_servable
 from syncadmin.models import Connection, ConnectionStatus, Service
 from syncadmin.zoho.errors import REASONS, AuthZohoError, ZohoError
 from syncadmin.zoho.types import ZohoUser
@@ -21,8 +23,10 @@ def connection_health_check(connection: Connection) -> Connection:
     failures only record what happened. Only health fields are written, so a token
     refreshed meanwhile is never overwritten. The mapping table is never touched.
     """
-    if connection.status == ConnectionStatus.PAUSED or not connection.organization_id:
-        return connection  # paused by a person, or still waiting for its organisation
+    if not connection.organization_id or not token_servable(connection):
+        # Still waiting for its organisation, paused by a person, or red: only a person
+        # re-authorising brings it back, so no token is spent on it.
+        return connection
     try:
         user = _identify_user(connection)
     except AuthZohoError as exc:
@@ -64,10 +68,12 @@ def _record_user(connection: Connection, user: ZohoUser | None) -> None:
 
 
 def connections_health_check_due() -> int:
-    """Check every connection that is bound to an organisation and not paused."""
+    """Check every connected connection bound to an organisation; first retry the token
+    revokes Zoho did not confirm at disconnect."""
+    connections_revoke_pending()
     checked = 0
     due = (
-        Connection.objects.exclude(status=ConnectionStatus.PAUSED)
+        Connection.objects.filter(status=ConnectionStatus.CONNECTED)
         .exclude(refresh_token=None)
         .exclude(organization_id="")
     )

@@ -1,13 +1,15 @@
 """The OAuth connect flow: consent at Zoho, code exchange, organisation, disconnect.
 
 Guarantees: a connection is stored only after Zoho issued tokens for a valid, fresh,
-single-use ``state``; Zoho's callback may name the accounts server only from a known
-list; disconnecting revokes the tokens and pauses sync but never touches the mapping.
+single-use ``state``; Zoho may name the accounts server and API domain only from a known
+list (or the configured override; plain http only in a rehearsal); a reconnect learns
+which organisation the new tokens reach before it overwrites a row, and refuses a
+mismatch; a replaced refresh token is revoked; disconnecting revokes the tokens (retried
+until Zoho confirms), forgets the client secret and pauses sync, never touching the mapping.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,12 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from syncadmin import services
-from syncadmin.connections.clients import books_for, crm_for
+from syncadmin.connections.clients import books_for, connection_gate, crm_for
 from syncadmin.connections.health import connection_health_check
 from syncadmin.connections.status import set_status
-from syncadmin.connections.tokens import accounts_client_for, http_client, token_cache_forget
+from syncadmin.connections.tokens import (
+    http_client,
+    refresh_token_revoke,
+    token_cache_forget,
+)
 from syncadmin.models import Connection, ConnectionStatus, Service
-from syncadmin.zoho import AccountsClient
+from syncadmin.zoho import AccountsClient, books_client, crm_client
 from syncadmin.zoho.datacentres import (
     DATA_CENTRES,
     accounts_url_for,
@@ -33,8 +39,6 @@ from syncadmin.zoho.datacentres import (
 )
 from syncadmin.zoho.errors import ZohoError
 from syncadmin.zoho.types import TokenSet
-
-log = logging.getLogger(__name__)
 
 SCOPES = {
     Service.CRM: [
@@ -69,7 +73,17 @@ def accounts_client() -> AccountsClient:
 
 
 def redirect_uri(build_absolute_uri) -> str:
-    """The callback URL Zoho must have registered for our client, absolute."""
+    """The callback URL Zoho must have registered for our client, absolute.
+
+    Production takes it from ``ZOHO_REDIRECT_URI``, never from the request's Host header;
+    the embedded demo may derive it from the request.
+    """
+    if settings.ZOHO_REDIRECT_URI:
+        return settings.ZOHO_REDIRECT_URI
+    if settings.PRODUCTION:
+        raise ConnectError(
+            "Set ZOHO_REDIRECT_URI to the callback URL registered in the Zoho API console."
+        )
     return build_absolute_uri(reverse("oauth-callback"))
 
 
@@ -129,12 +143,31 @@ def trusted_accounts_server(accounts_server: str, *, fallback: str) -> str:
     if not accounts_server:
         return fallback
     allowed = {dc.accounts_url for dc in DATA_CENTRES.values()}
-    if settings.ZOHO_ACCOUNTS_URL:
-        allowed.add(settings.ZOHO_ACCOUNTS_URL.rstrip("/"))
     candidate = accounts_server.rstrip("/")
-    if candidate not in allowed or urlsplit(candidate).scheme not in ("https", "http"):
+    if candidate not in _with_override(allowed):
         raise ConnectError(f"Zoho answered from an unknown accounts server ({candidate}).")
     return candidate
+
+
+def trusted_api_domain(api_domain: str, *, data_centre: str) -> str:
+    """Zoho names the API domain in its token answer; every later call (with the token)
+    goes there, so accept only a real Zoho API domain or the configured override."""
+    if not api_domain:
+        return DATA_CENTRES[data_centre].api_domain
+    allowed = {dc.api_domain for dc in DATA_CENTRES.values()}
+    candidate = api_domain.rstrip("/")
+    if candidate not in _with_override(allowed):
+        raise ConnectError(f"Zoho named an unknown API domain ({candidate}); nothing was stored.")
+    return candidate
+
+
+def _with_override(allowed: set[str]) -> set[str]:
+    """Add ``ZOHO_ACCOUNTS_URL`` (the sandbox serves accounts and APIs on one origin);
+    a plain-http one only in a rehearsal."""
+    override = settings.ZOHO_ACCOUNTS_URL.rstrip("/")
+    if override and (urlsplit(override).scheme == "https" or settings.ZOHO_REHEARSAL):
+        allowed = allowed | {override}
+    return allowed
 
 
 def connection_complete(
@@ -168,17 +201,61 @@ def connection_complete(
             "connected apps, then connect again."
         )
     connection = _connection_for(payload.get("c"), service)
+    try:
+        api_domain = trusted_api_domain(tokens.api_domain, data_centre=data_centre)
+        reached = _organisations_reached(connection, api_domain, tokens.access_token)
+        _refuse_other_organisation(connection, reached)
+    except (ConnectError, ZohoError):
+        # Nothing is stored, so nothing would ever revoke these fresh tokens.
+        refresh_token_revoke(accounts_url=accounts, refresh_token=tokens.refresh_token)
+        raise
+    replaced = connection.refresh_token, connection.accounts_server
     _store_tokens(connection, tokens, accounts_server=accounts, data_centre=data_centre)
+    connection.api_domain = api_domain
     connection.connected_by = user
     connection.status = ConnectionStatus.CONNECTED
+    connection.status_detail = ""
     connection.save()
     token_cache_forget(connection.pk)
-    connection = identify_and_check(connection)
+    _revoke_replaced(*replaced, kept=tokens.refresh_token)
+    connection = identify_and_check(connection, reached=reached)
     services.audit_record(
         actor=user, action="connection.connect", target_type="connection",
         target_id=connection.pk, target_label=str(connection),
     )  # fmt: skip
     return connection
+
+
+def _organisations_reached(
+    connection: Connection, api_domain: str, access_token: str
+) -> list[tuple[str, str]]:
+    """(id, name) of the organisations the fresh token reaches, asked before storing it."""
+
+    def fixed(*, force_refresh: bool = False) -> str:
+        return access_token
+
+    gate = connection_gate(connection, "interactive")
+    if connection.service == Service.CRM:
+        crm = crm_client(http=http_client(), api_domain=api_domain, tokens=fixed, gate=gate)
+        org = crm.org()
+        return [(org.organization_id, org.name)]
+    books = books_client(http=http_client(), api_domain=api_domain, tokens=fixed, gate=gate)
+    return [(o.organization_id, o.name) for o in books.organizations()]
+
+
+def _refuse_other_organisation(connection: Connection, reached: list[tuple[str, str]]) -> None:
+    """A reconnect must reach the organisation the row (and its mapping) belongs to."""
+    if connection.organization_id and connection.organization_id not in dict(reached):
+        raise ConnectError(
+            f"The Zoho user who just signed in cannot reach {connection}; nothing was changed. "
+            "Sign in to Zoho as a user of that organisation."
+        )
+
+
+def _revoke_replaced(refresh_token: str | None, accounts_server: str, *, kept: str) -> None:
+    """Revoke a refresh token we no longer keep (best effort: it is logged if Zoho fails)."""
+    if refresh_token and refresh_token != kept and accounts_server:
+        refresh_token_revoke(accounts_url=accounts_server, refresh_token=refresh_token)
 
 
 def _connection_for(connection_id: int | None, service: str) -> Connection:
@@ -203,13 +280,15 @@ def _store_tokens(
     connection.disconnected_at = None
 
 
-def identify_and_check(connection: Connection) -> Connection:
+def identify_and_check(
+    connection: Connection, *, reached: list[tuple[str, str]] | None = None
+) -> Connection:
     """Learn which organisation the connection reaches, then run a health check.
 
     A Books user who sees several organisations must pick one first.
     """
     if not connection.organization_id:
-        organisations = organisation_choices(connection)
+        organisations = organisation_choices(connection) if reached is None else reached
         if len(organisations) != 1:
             connection.status = ConnectionStatus.NOT_CONNECTED
             connection.status_detail = "Pick the Books organisation to sync with."
@@ -231,7 +310,13 @@ def organisation_choices(connection: Connection) -> list[tuple[str, str]]:
 def connection_choose_organisation(
     *, connection: Connection, organization_id: str, user: AbstractBaseUser
 ) -> Connection:
-    """Bind a Books connection to one of its user's organisations and check it."""
+    """Bind a Books connection to one of its user's organisations and check it.
+
+    A connection already bound to an organisation is refused: rebinding it would move its
+    mapping to another organisation's data.
+    """
+    if connection.organization_id:
+        raise ConnectError(f"{connection} is already bound to its organisation.")
     names = dict(organisation_choices(connection))
     if organization_id not in names:
         raise ConnectError("That organisation is not visible to the connecting Zoho user.")
@@ -259,35 +344,53 @@ def _adopt_organisation(connection: Connection, organization_id: str, name: str)
         .first()
     )
     if known:
+        replaced = known.refresh_token, known.accounts_server
         for field in CREDENTIAL_FIELDS:
             setattr(known, field, getattr(connection, field))
         if connection.pk:
             connection.delete()
         connection = known
+        token_cache_forget(connection.pk)
+        _revoke_replaced(*replaced, kept=connection.refresh_token)
     connection.organization_id, connection.organization_name = organization_id, name
+    connection.status, connection.status_detail = ConnectionStatus.CONNECTED, ""
     connection.save()
     return connection
 
 
 def connection_disconnect(*, connection: Connection, user: AbstractBaseUser) -> Connection:
-    """Revoke Zoho's tokens and pause sync. Mapping rows are kept untouched, so a later
-    reconnect resumes exactly where this left off."""
-    if connection.refresh_token:
-        try:
-            accounts_client_for(connection).revoke(
-                accounts_url=connection.accounts_server, refresh_token=connection.refresh_token
-            )
-        except ZohoError as exc:
-            # Zoho may already have dropped the token; forgetting it locally is what matters.
-            log.warning("revoke failed for connection %s: %s", connection.pk, exc.reason.code)
-    connection.refresh_token = connection.access_token = None
+    """Revoke Zoho's tokens, forget the client secret and pause sync. Mapping rows are
+    kept untouched, so a later reconnect resumes exactly where this left off.
+
+    If Zoho does not confirm the revoke, the refresh token is kept (encrypted, never
+    served to a paused connection), the connection says so, and the scheduled check
+    retries until Zoho confirms: see ``revoke_pending``.
+    """
+    revoked = not connection.refresh_token or refresh_token_revoke(
+        accounts_url=connection.accounts_server, refresh_token=connection.refresh_token
+    )
+    if revoked:
+        connection.refresh_token = None
+    connection.access_token = connection.client_secret = None
     connection.access_token_expires_at = None
     token_cache_forget(connection.pk)
     connection.disconnected_at = timezone.now()
-    set_status(connection, ConnectionStatus.PAUSED, "Disconnected; sync is paused.")
+    detail = "Disconnected; sync is paused." if revoked else REVOKE_PENDING
+    set_status(connection, ConnectionStatus.PAUSED, detail)
     connection.save()
     services.audit_record(
         actor=user, action="connection.disconnect", target_type="connection",
-        target_id=connection.pk, target_label=str(connection),
+        target_id=connection.pk, target_label=str(connection), after={"revoked": revoked},
     )  # fmt: skip
     return connection
+
+
+REVOKE_PENDING = (
+    "Disconnected; sync is paused. Zoho has not yet confirmed revoking the token: "
+    "syncadmin keeps retrying."
+)
+
+
+def revoke_pending(connection: Connection) -> bool:
+    """A disconnected connection whose refresh token Zoho has not confirmed revoking."""
+    return connection.status == ConnectionStatus.PAUSED and bool(connection.refresh_token)

@@ -2,12 +2,14 @@
 
 Guarantees: one thread per process and one process per connection refreshes at a time
 (a per-connection lock, then a conditional UPDATE that claims the row), so Zoho's mint
-throttle never sees a stampede; tokens are encrypted at rest and never logged; a
-disconnected connection gets no token.
+throttle never sees a stampede; tokens are encrypted at rest and never logged; only a
+connected connection gets a token (or one still learning its organisation), never one
+that is paused, needs re-authorising or lost its organisation.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -27,6 +29,8 @@ from syncadmin.models import Connection, ConnectionStatus
 from syncadmin.zoho import AccountsClient
 from syncadmin.zoho.errors import AuthZohoError, ZohoError, error_for
 from syncadmin.zoho.http import new_http_client
+
+log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh this long before Zoho's expiry
 REFRESH_CLAIM = timedelta(seconds=30)
@@ -54,11 +58,11 @@ def access_token_get(*, connection_id: int, rejected: str | None = None) -> str:
     unless another thread or process already replaced it.
     """
     cached = _local_tokens.get(connection_id)
-    if cached and _usable(*cached, rejected):
+    if cached and _usable(*cached, rejected) and _still_servable(connection_id):
         return cached[0]
     with _lock_for(connection_id):
         cached = _local_tokens.get(connection_id)
-        if cached and _usable(*cached, rejected):
+        if cached and _usable(*cached, rejected) and _still_servable(connection_id):
             return cached[0]
         token, expires_at = _token_from_database(connection_id, rejected)
         _local_tokens[connection_id] = (token, expires_at)
@@ -81,8 +85,10 @@ def _token_from_database(connection_id: int, rejected: str | None) -> tuple[str,
     while True:
         connection = Connection.objects.get(pk=connection_id)
         token, expires_at = connection.access_token, connection.access_token_expires_at
-        if connection.status == ConnectionStatus.PAUSED or not connection.refresh_token:
-            raise AuthZohoError("token_invalid", zoho_message="The connection is disconnected.")
+        if not token_servable(connection):
+            raise AuthZohoError(
+                "token_invalid", zoho_message="The connection is not connected; re-authorise it."
+            )
         if _usable(token, expires_at, rejected):
             return token, expires_at
         if _throttled(connection):
@@ -92,6 +98,32 @@ def _token_from_database(connection_id: int, rejected: str | None) -> tuple[str,
         if time.monotonic() > deadline:
             raise error_for("token_throttled", zoho_message="Timed out waiting for a refresh.")
         time.sleep(0.05 + secrets.randbelow(50) / 1000)
+
+
+# Connected, or just connected and asking which organisation it reaches.
+SERVABLE = Q(status=ConnectionStatus.CONNECTED) | Q(
+    status=ConnectionStatus.NOT_CONNECTED, organization_id=""
+)
+
+
+def _still_servable(connection_id: int) -> bool:
+    """One indexed read per use: another process may have turned the connection red or
+    disconnected it since this process cached its token."""
+    found = Connection.objects.filter(SERVABLE, pk=connection_id).exclude(refresh_token=None)
+    if found.exists():
+        return True
+    token_cache_forget(connection_id)
+    return False
+
+
+def token_servable(connection: Connection) -> bool:
+    """Connected, or just connected and asking which organisation it reaches."""
+    if not connection.refresh_token:
+        return False
+    awaiting_organisation = (
+        connection.status == ConnectionStatus.NOT_CONNECTED and not connection.organization_id
+    )
+    return connection.status == ConnectionStatus.CONNECTED or awaiting_organisation
 
 
 def _throttled(connection: Connection) -> bool:
@@ -128,8 +160,8 @@ def _refresh(connection: Connection) -> tuple[str, datetime]:
         raise
     expires_at = timezone.now() + timedelta(seconds=tokens.expires_in)
     # Token and claim change in one UPDATE, so nobody can claim in between; a connection
-    # disconnected meanwhile keeps no token.
-    stored = claimed.exclude(status=ConnectionStatus.PAUSED).update(
+    # disconnected (or turned red) meanwhile keeps no new token.
+    stored = claimed.filter(SERVABLE).update(
         access_token=tokens.access_token,
         access_token_expires_at=expires_at,
         refresh_claimed_until=None,
@@ -148,6 +180,42 @@ def accounts_client_for(connection: Connection) -> AccountsClient:
     return AccountsClient(
         http=http_client(), client_id=connection.client_id, client_secret=connection.client_secret
     )
+
+
+def refresh_token_revoke(*, accounts_url: str, refresh_token: str) -> bool:
+    """Ask Zoho to revoke ``refresh_token``; True once it is dead.
+
+    Zoho refusing it as invalid means it is already dead; a timeout or a 5xx leaves it
+    alive, so the answer is False and the caller keeps it for a retry.
+    """
+    revoker = AccountsClient(http=http_client(), client_id="", client_secret="")
+    try:
+        revoker.revoke(accounts_url=accounts_url, refresh_token=refresh_token)
+    except AuthZohoError:
+        return True
+    except ZohoError as exc:
+        log.warning("Zoho did not confirm a token revoke (%s); will retry", exc.reason.code)
+        return False
+    return True
+
+
+def connections_revoke_pending() -> int:
+    """Retry the revokes Zoho did not confirm at disconnect; returns how many succeeded."""
+    done = 0
+    pending = Connection.objects.filter(status=ConnectionStatus.PAUSED).exclude(refresh_token=None)
+    for connection in pending:
+        if refresh_token_revoke(
+            accounts_url=connection.accounts_server, refresh_token=connection.refresh_token
+        ):
+            # Only if nobody reconnected it meanwhile.
+            done += Connection.objects.filter(
+                pk=connection.pk, status=ConnectionStatus.PAUSED
+            ).update(
+                refresh_token=None,
+                status_detail="Disconnected; sync is paused.",
+                updated_at=timezone.now(),
+            )
+    return done
 
 
 class ConnectionTokens:

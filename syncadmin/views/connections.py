@@ -131,8 +131,11 @@ def connection_organisation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def connection_disconnect(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(Connection, pk=pk)
-    connections.connection_disconnect(connection=connection, user=request.user)
-    messages.success(request, f"Disconnected {connection}. The mapping is kept.")
+    connection = connections.connection_disconnect(connection=connection, user=request.user)
+    if connections.revoke_pending(connection):
+        messages.warning(request, f"{connection}: {connection.status_detail}")
+    else:
+        messages.success(request, f"Disconnected {connection}. The mapping is kept.")
     return _after_action(request)
 
 
