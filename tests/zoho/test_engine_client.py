@@ -147,6 +147,15 @@ def test_contact_upsert_creates_then_updates(books):
     assert updated.contact_name == "Acme Ltd"
 
 
+def test_contact_upsert_tells_a_create_answered_200(books, zoho):
+    # Zoho's status for an upsert-create is UNCERTAIN: the sandbox knob tries the other one
+    zoho.knobs(books_upsert_create_status=200)
+    _, was_created = books.contact_upsert(
+        unique_key="cf_crm_ref", unique_value="31", payload={"contact_name": "Two Hundred"}
+    )
+    assert was_created
+
+
 def test_contact_upsert_without_create_needs_a_match(books):
     with pytest.raises(ZohoError) as caught:
         books.contact_upsert(
