@@ -105,12 +105,22 @@ class MirrorResult:
 
 
 def mirror_start(
-    *, organization_id: str, kind: str, trigger: str = RunTrigger.SCHEDULE, user=None
+    *,
+    organization_id: str,
+    kind: str,
+    trigger: str = RunTrigger.SCHEDULE,
+    user=None,
+    full: bool = False,
 ) -> SyncRun:
-    """A queued mirror run (``mirror_crm`` or ``mirror_books``) for a task to claim."""
+    """A queued mirror run (``mirror_crm`` or ``mirror_books``) for a task to claim; with
+    ``full``, Books is read whole (finding contacts deleted in Books) whatever its
+    watermark says."""
     if kind not in (RunKind.MIRROR_CRM, RunKind.MIRROR_BOOKS):
         raise ValueError(f"Not a mirror run kind: {kind}")
-    return runs.run_create(kind=kind, trigger=trigger, organization_id=organization_id, user=user)
+    run = runs.run_create(kind=kind, trigger=trigger, organization_id=organization_id, user=user)
+    if full:
+        SyncRun.objects.filter(pk=run.pk).update(cursor={"full": True})
+    return run
 
 
 def mirror_execute(*, run_id: int, lane: str = "reconcile") -> SyncRun | None:
@@ -148,8 +158,10 @@ def mirror_pull(
     lane: str = "reconcile",
     crm: bool = True,
     books: bool = True,
+    full: bool = False,
 ) -> MirrorResult:
-    """Both mirrors now, in this process (reconcile and ``sync_now`` use this)."""
+    """Both mirrors now, in this process (reconcile and ``sync_now`` use this), then the
+    links they imply (``links.links_refresh``)."""
     done: dict[str, SyncRun | None] = {"crm": None, "books": None}
     for side, kind, wanted in (
         ("crm", RunKind.MIRROR_CRM, crm),
@@ -157,9 +169,12 @@ def mirror_pull(
     ):
         if wanted:
             run = mirror_start(
-                organization_id=organization_id, kind=kind, trigger=trigger, user=user
+                organization_id=organization_id, kind=kind, trigger=trigger, user=user, full=full
             )
             done[side] = mirror_execute(run_id=run.pk, lane=lane)
+    from syncadmin.sync.links import links_refresh  # links read what the mirror wrote
+
+    links_refresh(organization_id=organization_id, run=done["books"] or done["crm"])
     return MirrorResult(done["crm"], done["books"])
 
 
@@ -384,7 +399,7 @@ def _books_pull(run: SyncRun, clients: OrgClients) -> str:
     org = run.organization_id
     cursor = dict(run.cursor or {})
     if "stage" not in cursor:
-        cursor = _books_plan(org)
+        cursor = _books_plan(org, full=bool(cursor.get("full")))
         runs.run_beat(run, cursor=cursor)
     if cursor["stage"] == "contacts":
         _books_contacts(run, clients, cursor)
@@ -408,9 +423,9 @@ def _books_pull(run: SyncRun, clients: OrgClients) -> str:
     )
 
 
-def _books_plan(org: str) -> dict:
+def _books_plan(org: str, *, full: bool) -> dict:
     last_full = watermark_get(org, "books:contacts:full")
-    full = last_full is None or timezone.now() - last_full > BOOKS_FULL_EVERY
+    full = full or last_full is None or timezone.now() - last_full > BOOKS_FULL_EVERY
     since = None if full else watermark_get(org, "books:contacts")
     return {
         "stage": "contacts",
