@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from syncadmin.zoho import books_client, crm_client, new_http_client
+from syncadmin.zoho import books_client, crm_client
 from syncadmin.zoho.errors import ZohoError
 from syncadmin.zoho.ids import InvalidZohoId, crm_import_kind, crm_module, zoho_id
 from syncadmin.zoho.types import DeletedRecord
@@ -39,8 +39,7 @@ def transport() -> CountingTransport:
 
 @pytest.fixture
 def http(transport):
-    with new_http_client(timeout=10) as client:
-        client._transport = transport  # every call goes through the counter
+    with httpx.Client(transport=transport, timeout=10) as client:  # every call is counted
         yield client
 
 
