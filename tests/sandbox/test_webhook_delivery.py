@@ -120,3 +120,15 @@ def test_latency_knob_slows_each_api_call(crm: Crm, clean_sandbox) -> None:
     started = time.monotonic()
     crm.get("Accounts", params={"fields": "Account_Name"})
     assert time.monotonic() - started >= 0.1
+
+
+def test_a_rule_can_be_removed_and_installed_again(crm: Crm, slow: SlowReceiver) -> None:
+    rule = install(crm, slow.url)
+    assert crm.sandbox.client.get(f"/_sandbox/crm/webhooks/{rule['id']}").json() == rule
+    assert crm.sandbox.client.delete(f"/_sandbox/crm/webhooks/{rule['id']}").status_code == 200
+    assert crm.sandbox.client.delete(f"/_sandbox/crm/webhooks/{rule['id']}").status_code == 404
+    crm.account("Quiet Ltd")  # no rule: nothing is sent
+    install(crm, slow.url, custom_parameters=[{"name": "X-Syncadmin-Secret", "value": "new"}])
+    crm.account("Loud Ltd")
+    assert wait_for(lambda: len(slow.bodies) == 1)
+    assert b"new" in slow.bodies[0]

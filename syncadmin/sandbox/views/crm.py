@@ -679,6 +679,19 @@ def control_webhooks(request: HttpRequest) -> JsonResponse:
     return JsonResponse(webhooks.rule_json(rule), status=201)
 
 
+@require_http_methods(["GET", "DELETE"])
+def control_webhook(request: HttpRequest, webhook_id: str) -> JsonResponse:
+    """GET: one rule; DELETE: remove the rule and its webhook (its delivery log goes with
+    it), e.g. before a demo installs it again with a new secret."""
+    rule = webhooks.WebhookRule.objects.filter(webhook_id=webhook_id).first()
+    if rule is None:
+        return JsonResponse({"error": f"no webhook {webhook_id}"}, status=404)
+    if request.method == "DELETE":
+        rule.delete()
+        return JsonResponse({"deleted": webhook_id})
+    return JsonResponse(webhooks.rule_json(rule))
+
+
 @require_GET
 def control_deliveries(request: HttpRequest) -> JsonResponse:
     """Every webhook delivery and watch callback, newest first (for tests and the admin)."""
@@ -774,6 +787,7 @@ control_urlpatterns = [
     path("recycle_bin/empty", control_recycle_bin_empty),
     path("records/<str:module>", control_record_write),
     path("webhooks", control_webhooks),
+    path("webhooks/<str:webhook_id>", control_webhook),
     path("deliveries", control_deliveries),
     path("busy", control_busy),
 ]
