@@ -47,6 +47,9 @@ SCOPES = {
         "ZohoCRM.org.READ",
         "ZohoCRM.notifications.ALL",
         "ZohoCRM.settings.automation_actions.READ",
+        # field metadata: is the write-back field there (and the payment-status fields)?
+        "ZohoCRM.settings.fields.READ",
+        "ZohoCRM.settings.modules.READ",
         "ZohoSearch.securesearch.READ",
     ],
     Service.BOOKS: [

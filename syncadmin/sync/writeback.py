@@ -79,8 +79,14 @@ def writeback_flush(*, organization_id: str) -> int:
         if not writeback_field_check(settings):
             return 0
         crm = org_clients(settings, lane="realtime").crm
-    except (NotConnected, ZohoError):
+    except NotConnected:
         return 0  # the connection's own status says why; reconcile flushes later
+    except ZohoError as exc:
+        failure_record(
+            organization_id=organization_id, subject="writeback", operation="writeback",
+            reason_code=exc.reason.code, error=exc,
+        )  # fmt: skip
+        return 0
     sent = 0
     for module in ("Accounts", "Contacts"):
         sent += _flush_module(settings, crm, module)
