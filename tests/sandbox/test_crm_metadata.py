@@ -42,8 +42,13 @@ def test_fields_list_standard_fields_with_zoho_keys(crm: Crm) -> None:
     assert name["custom_field"] is False and name["system_mandatory"] is True
     assert name["length"] == 200 and name["id"].isdigit()
     assert fields["Owner"]["data_type"] == "ownerlookup"
+    assert fields["Owner"]["field_label"] == "Account Owner"
+    field_ids = [f["id"] for f in fields.values()]
+    module_ids = [m["id"] for m in crm.get("settings/modules").json()["modules"]]
+    assert len(set(field_ids + module_ids)) == len(field_ids) + len(module_ids)
     contacts = field_names(crm, "contacts")  # module names are case-insensitive
     assert contacts["Email"]["data_type"] == "email" and "Mailing_Zip" in contacts
+    assert contacts["Owner"]["field_label"] == "Contact Owner"
 
 
 def test_baseline_has_tax_fields_but_no_books_write_back_field(crm: Crm) -> None:

@@ -14,9 +14,13 @@ from .. import clock, ids
 from ..models import CrmField, CrmOrg
 from .modules import MODULES, SYSTEM_FIELDS
 
+
 # (api_name, field_label, data_type, length)
+def _common_tail(singular: str) -> list[tuple[str, str, str, int]]:
+    return [("Owner", f"{singular} Owner", "ownerlookup", 120), *_COMMON_TAIL]
+
+
 _COMMON_TAIL = [
-    ("Owner", "Account Owner", "ownerlookup", 120),
     ("Description", "Description", "textarea", 32000),
     ("Tag", "Tag", "text", 2000),
     ("Created_By", "Created By", "ownerlookup", 120),
@@ -62,7 +66,7 @@ STANDARD: dict[str, list[tuple[str, str, str, int]]] = {
         ("Currency", "Currency", "picklist", 120),
         ("Exchange_Rate", "Exchange Rate", "double", 16),
         ("Territories", "Territories", "multiselectlookup", 120),
-        *_COMMON_TAIL,
+        *_common_tail("Account"),
     ],
     "Contacts": [
         ("First_Name", "First Name", "text", 40),
@@ -89,7 +93,7 @@ STANDARD: dict[str, list[tuple[str, str, str, int]]] = {
         ("Email_Opt_Out", "Email Opt Out", "boolean", 5),
         ("Lead_Source", "Lead Source", "picklist", 120),
         ("Currency", "Currency", "picklist", 120),
-        *_COMMON_TAIL,
+        *_common_tail("Contact"),
     ],
     "Deals": [
         ("Deal_Name", "Deal Name", "text", 120),
@@ -102,7 +106,7 @@ STANDARD: dict[str, list[tuple[str, str, str, int]]] = {
         ("Type", "Type", "picklist", 120),
         ("Lead_Source", "Lead Source", "picklist", 120),
         ("Currency", "Currency", "picklist", 120),
-        *_COMMON_TAIL,
+        *_common_tail("Deal"),
     ],
 }
 _READ_ONLY = {"Full_Name", "Created_By", "Modified_By", "Created_Time", "Modified_Time",
@@ -152,6 +156,7 @@ class FieldError(ValueError):
 
 
 def _standard_id(module: str, index: int) -> str:
+    """Fixed ids: the module's own is index 0, its standard fields 1, 2, …"""
     number = [m for m, _, _ in MODULE_LIST].index(module) + 1
     return f"{ids.CRM_PREFIX}{number * 1000 + index:012d}"
 
@@ -188,7 +193,7 @@ def field_list(org: CrmOrg, module: str) -> list[dict]:
             custom=False,
             mandatory=api_name in MODULES[module].mandatory,
         )
-        for index, (api_name, label, data_type, length) in enumerate(STANDARD[module])
+        for index, (api_name, label, data_type, length) in enumerate(STANDARD[module], 1)
     ]
     for row in CrmField.objects.filter(org=org, module=module).order_by("id"):
         answer.append(
