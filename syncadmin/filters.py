@@ -2,9 +2,13 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 
 from syncadmin.models import (
+    BooksContact,
+    CrmModule,
+    CrmRecord,
     LinkProvenance,
     LinkState,
     RecordLink,
@@ -13,31 +17,94 @@ from syncadmin.models import (
     SyncFailure,
     SyncRun,
 )
+from syncadmin.sync import selectors
+
+
+def _yes_no(label_any: str, label_yes: str, label_no: str) -> forms.Select:
+    return forms.Select(choices=[("", label_any), ("true", label_yes), ("false", label_no)])
+
+
+DUPLICATE_CHOICES = [
+    ("books_name", "Books name shared"),
+    ("books_email", "Books email shared"),
+    ("crm_name", "CRM name shared"),
+]
 
 
 class LinkFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name, email, CRM or Books id"}
+        ),
+    )
     state = django_filters.ChoiceFilter(choices=LinkState.choices, empty_label="Any state")
     provenance = django_filters.ChoiceFilter(
         choices=LinkProvenance.choices, empty_label="Any provenance"
     )
-    paused = django_filters.BooleanFilter(
-        widget=forms.Select(
-            choices=[("", "Paused or not"), ("true", "Paused"), ("false", "Syncing")]
-        )
+    module = django_filters.ChoiceFilter(
+        field_name="crm_module", choices=CrmModule.choices, empty_label="Any module"
+    )
+    organisation = django_filters.CharFilter(field_name="books_organization_id", label="Org id")
+    paused = django_filters.BooleanFilter(widget=_yes_no("Paused or not", "Paused", "Syncing"))
+    failing = django_filters.BooleanFilter(
+        method="filter_failing", widget=_yes_no("Failing or not", "Failing", "Not failing")
+    )
+    has_transactions = django_filters.BooleanFilter(
+        field_name="books_contact__has_transaction",
+        label="Transactions",
+        widget=_yes_no("Any", "Has transactions", "None"),
+    )
+    crossed = django_filters.BooleanFilter(widget=_yes_no("Crossed or not", "Crossed", "Not crossed"))
+    duplicate = django_filters.ChoiceFilter(
+        method="filter_duplicate", choices=DUPLICATE_CHOICES, empty_label="Duplicates: any"
     )
 
     class Meta:
         model = RecordLink
-        fields = ["q", "state", "provenance", "paused"]
+        fields = ["q", "state", "provenance", "module", "organisation", "paused", "failing",
+                  "has_transactions", "crossed", "duplicate"]  # fmt: skip
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(crm_record__name__icontains=value)
-            | Q(crm_record__email__icontains=value)
-            | Q(crm_record__crm_id=value)
-            | Q(books_contact__contact_name__icontains=value)
-            | Q(books_contact__contact_id=value)
+        return selectors.link_search(queryset, value)
+
+    def filter_failing(self, queryset, name, value):
+        failing = selectors.open_failures_q()
+        return queryset.filter(failing if value else ~failing)
+
+    def filter_duplicate(self, queryset, name, value):
+        if value == "crm_name":
+            twin = CrmRecord.objects.annotate(lname=Lower("name")).filter(
+                lname=Lower(OuterRef("crm_record__name")), module=OuterRef("crm_record__module")
+            ).exclude(pk=OuterRef("crm_record_id"))
+            return queryset.filter(Exists(twin))
+        contacts = BooksContact.objects.filter(
+            organization_id=OuterRef("books_contact__organization_id"), deleted_at__isnull=True
+        ).exclude(pk=OuterRef("books_contact_id"))
+        if value == "books_email":
+            twin = contacts.filter(email=OuterRef("books_contact__email")).exclude(email="")
+        else:
+            twin = contacts.annotate(lname=Lower("contact_name")).filter(
+                lname=Lower(OuterRef("books_contact__contact_name"))
+            )
+        return queryset.filter(Exists(twin))
+
+
+class UnlinkedFilter(django_filters.FilterSet):
+    """Unlinked records on one side; the view picks the side and its queryset."""
+
+    q = django_filters.CharFilter(
+        method="search", label="Search", widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+    def __init__(self, *args, name_field: str, **kwargs):
+        self.name_field = name_field
+        super().__init__(*args, **kwargs)
+
+    def search(self, queryset, name, value):
+        return queryset.annotate(lname=Lower(self.name_field)).filter(
+            lname__startswith=value.strip().lower()
         )
 
 
@@ -47,14 +114,13 @@ class FailureFilter(django_filters.FilterSet):
         field_name="resolved_at",
         lookup_expr="isnull",
         label="Status",
-        widget=forms.Select(
-            choices=[("", "Open or resolved"), ("true", "Open"), ("false", "Resolved")]
-        ),
+        widget=_yes_no("Open or resolved", "Open", "Resolved"),
     )
+    organisation = django_filters.CharFilter(field_name="organization_id", label="Org id")
 
     class Meta:
         model = SyncFailure
-        fields = ["reason_code", "open"]
+        fields = ["reason_code", "open", "organisation"]
 
 
 class RunFilter(django_filters.FilterSet):

@@ -246,7 +246,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.connections_health_check",
         "schedule": timedelta(seconds=HEALTH_CHECK_INTERVAL_SECONDS),
     },
+    "alerts-evaluate": {
+        "task": "syncadmin.tasks.alerts_evaluate",
+        "schedule": timedelta(minutes=1),
+    },
 }
+
+# --- Alerts -----------------------------------------------------------------------------
+# Admins (users in the admin group with an email) are told of each alert state change.
+MAILERS = {
+    "default": {
+        "BACKEND": env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "syncadmin@localhost")
+SYNCADMIN_BASE_URL = env.str("SYNCADMIN_BASE_URL", "http://127.0.0.1:8000")
+# A global pause older than this is a checklist warning and an alert.
+SYNCADMIN_PAUSE_WARN_HOURS = env.int("SYNCADMIN_PAUSE_WARN_HOURS", 24)
 
 LOGGING = {
     "version": 1,

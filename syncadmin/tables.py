@@ -1,56 +1,194 @@
 """django-tables2 tables for the list screens (all rendered by components/_table.html)."""
 
 import django_tables2 as tables
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import format_html
 
-from syncadmin.models import RecordLink, SyncFailure, SyncRun
+from syncadmin.models import BooksContact, CrmRecord, RecordLink, SyncEvent, SyncFailure, SyncRun
+from syncadmin.sync.fixes import FIXABLE
+from syncadmin.sync.reasons import label
+
+AUTH_REASONS = ("token_invalid", "user_inactive", "not_authorised", "wrong_organisation")
 
 
 class LinkTable(tables.Table):
-    crm_record = tables.Column(verbose_name="CRM record", order_by=("crm_record__name",))
-    crm_module = tables.Column(verbose_name="Module")
-    books_contact = tables.Column(
-        verbose_name="Books customer", order_by=("books_contact__contact_name",)
+    select = tables.CheckBoxColumn(
+        accessor="pk", attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}}
     )
+    crm_name = tables.Column(
+        verbose_name="CRM record", accessor="crm_record__name", default="—",
+        order_by=("crm_record__name",),
+    )  # fmt: skip
+    crm_module = tables.Column(verbose_name="Module")
+    crm_id = tables.Column(verbose_name="CRM id", accessor="crm_record__crm_id", default="—",
+                           orderable=False)  # fmt: skip
+    books_name = tables.Column(
+        verbose_name="Books customer", accessor="books_contact__contact_name", default="—",
+        order_by=("books_contact__contact_name",),
+    )  # fmt: skip
+    books_id = tables.Column(verbose_name="Books id", accessor="books_contact__contact_id",
+                             default="—", orderable=False)  # fmt: skip
     provenance = tables.Column(verbose_name="How linked")
     state = tables.Column()
     paused = tables.BooleanColumn()
+    last_pushed_at = tables.DateTimeColumn(verbose_name="Last push", format="Y-m-d H:i")
+    last_pulled_at = tables.DateTimeColumn(verbose_name="Last pull", format="Y-m-d H:i")
+    failures = tables.Column(verbose_name="Open failures", empty_values=(), orderable=False)
     updated_at = tables.DateTimeColumn(verbose_name="Changed", format="Y-m-d H:i")
 
     class Meta:
         model = RecordLink
-        fields = ("crm_record", "crm_module", "books_contact", "provenance", "state", "paused")
-        sequence = (*fields, "updated_at")
-        empty_text = "No links mirrored yet. Connect CRM and Books, then run a mirror."
+        fields = ()
+        sequence = ("select", "crm_name", "crm_module", "crm_id", "books_name", "books_id",
+                    "provenance", "state", "paused", "last_pushed_at", "last_pulled_at",
+                    "failures", "updated_at")  # fmt: skip
+        empty_text = "No links match. Clear the filters, or run a mirror if nothing is linked yet."
+        attrs = {"class": "table"}
+
+    failure_counts: dict[int, int] = {}
+
+    def render_crm_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("record", args=[record.pk]), value)
+
+    def render_books_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("record", args=[record.pk]), value)
+
+    def render_state(self, record):
+        extra = " · crossed" if record.crossed else ""
+        return format_html('<span class="state state-{}">{}{}</span>', record.state,
+                           record.get_state_display(), extra)  # fmt: skip
+
+    def render_failures(self, record):
+        n = self.failure_counts.get(record.pk, 0)
+        if not n:
+            return "0"
+        return format_html('<a class="bad" href="{}?link={}">{}</a>', reverse("failures"), record.pk, n)
+
+
+class UnlinkedCrmTable(tables.Table):
+    name = tables.Column(verbose_name="CRM record")
+    module = tables.Column()
+    crm_id = tables.Column(verbose_name="CRM id", orderable=False)
+    email = tables.Column(orderable=False)
+    owner_name = tables.Column(verbose_name="Owner", orderable=False)
+
+    class Meta:
+        model = CrmRecord
+        fields = ()
+        sequence = ("name", "module", "crm_id", "email", "owner_name")
+        empty_text = "Every CRM record is linked to a Books customer."
+        attrs = {"class": "table"}
+
+    def render_name(self, record, value):
+        return format_html('<a href="{}">{}</a>', reverse("record-crm", args=[record.pk]), value)
+
+
+class UnlinkedBooksTable(tables.Table):
+    contact_name = tables.Column(verbose_name="Books customer")
+    contact_id = tables.Column(verbose_name="Books id", orderable=False)
+    organization_id = tables.Column(verbose_name="Organisation", orderable=False)
+    email = tables.Column(orderable=False)
+    source = tables.Column(orderable=False)
+    invoice_count = tables.Column(verbose_name="Invoices")
+
+    class Meta:
+        model = BooksContact
+        fields = ()
+        sequence = ("contact_name", "contact_id", "organization_id", "email", "source",
+                    "invoice_count")  # fmt: skip
+        empty_text = "Every Books customer is linked to a CRM record."
+        attrs = {"class": "table"}
 
 
 class FailureTable(tables.Table):
+    select = tables.CheckBoxColumn(
+        accessor="pk", attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}}
+    )
     last_seen_at = tables.DateTimeColumn(verbose_name="Last seen", format="Y-m-d H:i")
+    record = tables.Column(verbose_name="Record", accessor="crm_record__name", default="—",
+                           orderable=False)  # fmt: skip
     operation = tables.Column()
     reason_code = tables.Column(verbose_name="Reason")
-    explanation = tables.Column(orderable=False)
-    suggested_fix = tables.Column(verbose_name="Fix", orderable=False)
+    zoho_message = tables.Column(verbose_name="Zoho said", orderable=False)
     attempts = tables.Column()
     resolved_at = tables.DateTimeColumn(verbose_name="Resolved", format="Y-m-d H:i")
+    fix = tables.Column(verbose_name="Fix", empty_values=(), orderable=False)
 
     class Meta:
         model = SyncFailure
-        fields = ("last_seen_at", "operation", "reason_code", "explanation", "suggested_fix")
-        sequence = (*fields, "attempts", "resolved_at")
+        fields = ()
+        sequence = ("select", "last_seen_at", "record", "operation", "reason_code",
+                    "zoho_message", "attempts", "resolved_at", "fix")  # fmt: skip
         empty_text = "No failures. Every attempted sync went through."
+        attrs = {"class": "table"}
+        row_attrs = {"id": lambda record: f"failure-{record.pk}"}
+
+    can_fix = False
+
+    def render_fix(self, record):
+        # Rendered without the request: a TemplateColumn would re-run every context
+        # processor (two queries) for every row.
+        context = {"record": record, "fixable": FIXABLE, "auth_reasons": AUTH_REASONS,
+                   "can_fix": self.can_fix, "csrf_token": get_token(self.request),
+                   "next": self.request.GET.urlencode()}  # fmt: skip
+        return get_template("syncadmin/failures/_fix_cell.html").render(context)
+
+    def render_record(self, record, value):
+        if record.link_id:
+            return format_html('<a href="{}">{}</a>', reverse("record", args=[record.link_id]), value)
+        if record.crm_record_id:
+            url = reverse("record-crm", args=[record.crm_record_id])
+            return format_html('<a href="{}">{}</a>', url, value)
+        return value
+
+    def render_reason_code(self, value):
+        return format_html('<a href="?reason_code={}&amp;open=true">{}</a>', value, label(value))
 
 
 class RunTable(tables.Table):
+    id = tables.Column(verbose_name="Run", linkify=("run", {"pk": tables.A("pk")}))
     created_at = tables.DateTimeColumn(verbose_name="Queued", format="Y-m-d H:i:s")
     kind = tables.Column()
     trigger = tables.Column()
     triggered_by = tables.Column(verbose_name="By", default="system")
+    duration = tables.Column(empty_values=(), orderable=False)
     status = tables.Column()
     processed = tables.Column()
+    created_count = tables.Column(verbose_name="Created")
+    updated_count = tables.Column(verbose_name="Updated")
+    skipped_count = tables.Column(verbose_name="Skipped")
     failed_count = tables.Column(verbose_name="Failed")
-    finished_at = tables.DateTimeColumn(verbose_name="Finished", format="Y-m-d H:i:s")
 
     class Meta:
         model = SyncRun
-        fields = ("created_at", "kind", "trigger", "triggered_by", "status", "processed")
-        sequence = (*fields, "failed_count", "finished_at")
+        fields = ()
+        sequence = ("id", "created_at", "kind", "trigger", "triggered_by", "duration", "status",
+                    "processed", "created_count", "updated_count", "skipped_count",
+                    "failed_count")  # fmt: skip
         empty_text = "No sync runs yet."
+        attrs = {"class": "table"}
+
+    def render_duration(self, record):
+        if not record.started_at:
+            return "—"
+        end = record.finished_at or record.heartbeat_at or record.started_at
+        seconds = int((end - record.started_at).total_seconds())
+        return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+class EventTable(tables.Table):
+    at = tables.DateTimeColumn(verbose_name="When", format="Y-m-d H:i:s")
+    outcome = tables.Column()
+    crm_record = tables.Column(verbose_name="CRM record", accessor="crm_record__name", default="—")
+    books_contact = tables.Column(verbose_name="Books customer",
+                                  accessor="books_contact__contact_name", default="—")  # fmt: skip
+    message = tables.Column(orderable=False)
+
+    class Meta:
+        model = SyncEvent
+        fields = ()
+        sequence = ("at", "outcome", "crm_record", "books_contact", "message")
+        empty_text = "No record was touched in this run (yet)."
+        attrs = {"class": "table"}

@@ -41,3 +41,12 @@ def record_push(organization_id: str, module: str, crm_id: str, trigger: str = "
     return push(
         organization_id=organization_id, module=module, crm_id=crm_id, trigger=trigger
     ).outcome
+
+
+@shared_task(name="syncadmin.tasks.alerts_evaluate")
+def alerts_evaluate() -> int:
+    """Refresh the diagnostic facts and email admins about alert state changes."""
+    from syncadmin.diagnostics import alerts, facts
+
+    facts.facts_get(fresh=True)
+    return len(alerts.alerts_evaluate())

@@ -3,22 +3,46 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from syncadmin.views import (
-    cleanup,
     connections,
+    exports,
     failures,
     health,
     history,
     intake,
     mapping,
     overview,
+    record,
 )
+from syncadmin.views import settings as settings_views
 
 urlpatterns = [
     path("", overview.overview, name="overview"),
+    path("checklist/refresh/", overview.checklist_refresh, name="checklist-refresh"),
     path("mapping/", mapping.link_index, name="mapping"),
+    path("mapping/bulk/", mapping.link_bulk, name="mapping-bulk"),
+    path("mapping/unlinked/<str:side>/", mapping.unlinked_index, name="mapping-unlinked"),
+    path("mapping/export.csv", exports.mapping_csv, name="mapping-csv"),
+    path("mapping/backup.json", exports.mapping_backup, name="mapping-backup"),
+    path("records/<int:pk>/", record.record_detail, name="record"),
+    path("records/<int:pk>/push/", record.record_push, name="record-push"),
+    path("records/<int:pk>/reimport/", record.record_reimport, name="record-reimport"),
+    path("records/<int:pk>/pause/", record.record_pause, name="record-pause"),
+    path("records/<int:pk>/resume/", record.record_resume, name="record-resume"),
+    path("records/<int:pk>/relink/", record.record_relink, name="record-relink"),
+    path("records/<int:pk>/unlink/", record.record_unlink, name="record-unlink"),
+    path("records/<int:pk>/books-search/", record.record_books_search, name="record-books-search"),
+    path("records/crm/<int:pk>/", record.record_crm, name="record-crm"),
+    path("records/crm/<int:pk>/push/", record.record_crm_push, name="record-crm-push"),
     path("failures/", failures.failure_index, name="failures"),
+    path("failures/retry/", failures.failure_retry, name="failures-retry"),
+    path("failures/export.csv", exports.failures_csv, name="failures-csv"),
+    path("failures/<int:pk>/fix/", failures.failure_fix, name="failure-fix"),
     path("history/", history.run_index, name="history"),
-    path("cleanup/", cleanup.cleanup_index, name="cleanup"),
+    path("history/<int:pk>/", history.run_detail, name="run"),
+    path("history/<int:pk>/progress/", history.run_progress, name="run-progress"),
+    path("settings/", settings_views.settings_index, name="settings"),
+    path("settings/<int:pk>/", settings_views.settings_org, name="settings-org"),
+    path("settings/<int:pk>/pause/", settings_views.settings_pause, name="settings-pause"),
     path("connections/", connections.connection_index, name="connections"),
     path(
         "connections/connect/<str:service>/",

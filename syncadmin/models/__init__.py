@@ -1,3 +1,4 @@
+from syncadmin.models.alerts import AlertState
 from syncadmin.models.audit import AuditEvent
 from syncadmin.models.connections import Connection, ConnectionStatus, DataCentre, Service
 from syncadmin.models.history import (
@@ -25,6 +26,7 @@ from syncadmin.models.sync import (
 from syncadmin.models.system import WorkerHeartbeat
 
 __all__ = [
+    "AlertState",
     "AuditEvent",
     "BooksContact",
     "BooksContactStatus",

@@ -85,17 +85,31 @@ def failure_link_existing(*, failure: SyncFailure, actor: AbstractBaseUser):
 
 
 def failure_retry_renamed(*, failure: SyncFailure, actor: AbstractBaseUser):
-    """For a display-name collision: push again under the suggested, disambiguated name."""
+    """For a display-name collision: push again with Books' display name set to the
+    suggested, disambiguated name (the CRM record keeps its own name)."""
     from syncadmin.sync.push import record_push
 
     name = (failure.details or {}).get("suggested_name")
-    if not name or failure.crm_record is None:
-        raise FixError("No suggested name was recorded for this failure.")
     record = failure.crm_record
+    if not name or record is None:
+        raise FixError("No suggested name was recorded for this failure.")
+    settings = sync_settings_ensure(books_organization_id=failure.organization_id)
+    try:
+        clients = org_clients(settings, lane="interactive")
+    except Exception as exc:
+        raise FixError(str(exc)) from exc
+    found = clients.crm.record(module=record.module, record_id=record.crm_id)
+    if found is None:
+        raise FixError("The CRM record no longer exists.")
+    key = "Account_Name" if record.module == "Accounts" else "Full_Name"
+    audit_record(
+        actor=actor, action="record.retry_renamed", target_type="record",
+        target_id=f"{record.module}:{record.crm_id}", target_label=record.name,
+        note=f"Retried as {name!r} after a display-name collision",
+    )  # fmt: skip
     return record_push(
         organization_id=failure.organization_id, module=record.module, crm_id=record.crm_id,
-        fields={"name": name, "contact_name": name}, trigger="manual", actor=actor,
-        lane="interactive",
+        fields={**found.fields, key: name}, trigger="manual", actor=actor, lane="interactive",
     )  # fmt: skip
 
 

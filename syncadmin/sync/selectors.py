@@ -58,12 +58,12 @@ def link_search(queryset: QuerySet[RecordLink], value: str) -> QuerySet[RecordLi
     lowered = value.lower()
     crm = (
         CrmRecord.objects.annotate(lname=Lower("name"))
-        .filter(Q(lname__startswith=lowered) | Q(email=lowered) | Q(crm_id=value))
+        .filter(Q(lname__startswith=lowered) | Q(email__in={value, lowered}) | Q(crm_id=value))
         .values("pk")
     )
     books = (
         BooksContact.objects.annotate(lname=Lower("contact_name"))
-        .filter(Q(lname__startswith=lowered) | Q(email=lowered) | Q(contact_id=value))
+        .filter(Q(lname__startswith=lowered) | Q(email__in={value, lowered}) | Q(contact_id=value))
         .values("pk")
     )
     return queryset.filter(Q(crm_record__in=crm) | Q(books_contact__in=books))

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django_tables2 import RequestConfig, Table
+from django_tables2 import LazyPaginator, RequestConfig, Table
 
 PAGE_SIZE = 50
 
@@ -21,6 +21,12 @@ def render_screen(
     return response
 
 
-def paginate(request: HttpRequest, table: Table) -> Table:
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+def paginate(request: HttpRequest, table: Table, *, lazy: bool = False) -> Table:
+    """Sort and page ``table`` from the query string. ``lazy`` pages without counting
+    every row (a million-row count costs more than the page itself): Next/Previous only."""
+    options = {"per_page": PAGE_SIZE}
+    if lazy:
+        options["paginator_class"] = LazyPaginator
+    RequestConfig(request, paginate=options).configure(table)
+    table.lazy_pages = lazy
     return table

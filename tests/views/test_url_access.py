@@ -21,6 +21,15 @@ URL_ARGS = {
     "connection-plan": [999],
     "sync-webhook": ["20000001"],
     "sync-notify": ["20000001"],
+    # Dashboard screens (issue 8): ids that do not exist, so allowed roles get 404 after
+    # the permission check and refused roles 403 before any lookup.
+    "mapping-unlinked": ["crm"],
+    **{name: [999] for name in (
+        "record", "record-push", "record-reimport", "record-pause", "record-resume",
+        "record-relink", "record-unlink", "record-books-search", "record-crm",
+        "record-crm-push", "failure-fix", "run", "run-progress", "settings-org",
+        "settings-pause",
+    )},
 }
 
 EXPECTED = {
@@ -28,7 +37,33 @@ EXPECTED = {
     "mapping": EVERYONE_SIGNED_IN,
     "failures": EVERYONE_SIGNED_IN,
     "history": EVERYONE_SIGNED_IN,
-    "cleanup": EVERYONE_SIGNED_IN,
+    "checklist-refresh": {"anonymous": LOGIN, "admin": NOT_ALLOWED, "finance": NOT_ALLOWED,
+                          "sales": NOT_ALLOWED},
+    "mapping-bulk": {"anonymous": LOGIN, "admin": NOT_ALLOWED, "finance": NOT_ALLOWED,
+                     "sales": NOT_ALLOWED},
+    "mapping-unlinked": EVERYONE_SIGNED_IN,
+    # Exports are for admin and finance (export_mapping); the failures CSV for everyone.
+    "mapping-csv": {**EVERYONE_SIGNED_IN, "sales": FORBIDDEN},
+    "mapping-backup": {**EVERYONE_SIGNED_IN, "sales": FORBIDDEN},
+    "failures-csv": EVERYONE_SIGNED_IN,
+    "record": {"anonymous": LOGIN, "admin": 404, "finance": 404, "sales": 404},
+    "record-crm": {"anonymous": LOGIN, "admin": 404, "finance": 404, "sales": 404},
+    # Push and re-import: admin and sales; pause/resume: admin; relink/unlink: admin.
+    "record-push": {**ADMIN_ONLY, "admin": NOT_ALLOWED, "sales": NOT_ALLOWED},
+    "record-reimport": {**ADMIN_ONLY, "admin": NOT_ALLOWED, "sales": NOT_ALLOWED},
+    "record-crm-push": {**ADMIN_ONLY, "admin": NOT_ALLOWED, "sales": NOT_ALLOWED},
+    "record-pause": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "record-resume": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "record-relink": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "record-unlink": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "record-books-search": {**ADMIN_ONLY, "admin": 404},
+    "failures-retry": {**ADMIN_ONLY, "admin": NOT_ALLOWED, "sales": NOT_ALLOWED},
+    "failure-fix": {**ADMIN_ONLY, "admin": NOT_ALLOWED, "sales": NOT_ALLOWED},
+    "run": {"anonymous": LOGIN, "admin": 404, "finance": 404, "sales": 404},
+    "run-progress": {"anonymous": LOGIN, "admin": 404, "finance": 404, "sales": 404},
+    "settings": ADMIN_ONLY,
+    "settings-org": {**ADMIN_ONLY, "admin": 404},
+    "settings-pause": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
     "connections": EVERYONE_SIGNED_IN,
     # Connecting Zoho is for admins only; GETs of POST-only actions answer 405 to them.
     "connection-connect": ADMIN_ONLY,

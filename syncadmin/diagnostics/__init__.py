@@ -1,0 +1,1 @@
+"""Diagnostics: the consultant's checklist over the mirrors, and alerts on state changes."""
