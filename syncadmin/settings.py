@@ -214,6 +214,8 @@ SECURE_CSP = {
 }
 
 HEALTH_CHECK_INTERVAL_SECONDS = env.int("HEALTH_CHECK_INTERVAL_SECONDS", 300)
+# Books allows 100 requests per minute per organisation; Zoho support can raise it.
+BOOKS_REQUESTS_PER_MINUTE = env.int("BOOKS_REQUESTS_PER_MINUTE", 100)
 # A push holds its record's claim this long at most; a crashed worker's claim then lapses.
 PUSH_CLAIM_SECONDS = env.int("PUSH_CLAIM_SECONDS", 60)
 # Write-backs of Books ids to CRM wait this long to fill a batch of up to 100 records.

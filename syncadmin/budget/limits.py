@@ -79,14 +79,17 @@ def plans_for(service: Service) -> tuple[str, ...]:
     return PLANS[service]
 
 
-def limits_for(service: Service, plan: str, daily_limit: int | None = None) -> Limits:
+def limits_for(
+    service: Service, plan: str, daily_limit: int | None = None, *, books_per_minute: int = 100
+) -> Limits:
     """The limits of ``plan`` on ``service``; ``daily_limit`` (Books requests or CRM
-    credits per day) when Zoho raised the plan's figure. Raises ``UnknownPlan`` for a plan
-    the service does not have, never falls back to a default."""
+    credits per day) when Zoho raised the plan's figure, ``books_per_minute`` likewise.
+    Raises ``UnknownPlan`` for a plan the service does not have, never falls back to a
+    default."""
     if plan not in plans_for(service):
         raise UnknownPlan(service, plan)
     if service == "books":
-        return Limits.books(plan=plan, daily_cap=daily_limit)
+        return Limits.books(plan=plan, daily_cap=daily_limit, per_minute=books_per_minute)
     credits, concurrency = CRM_EDITIONS[plan]
     return Limits.crm(credits=daily_limit or credits, concurrency=concurrency)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from syncadmin import budget
 from syncadmin.connections.tokens import ConnectionTokens, http_client
 from syncadmin.models import Connection
@@ -11,7 +13,10 @@ from syncadmin.zoho import BooksClient, CrmClient, books_client, crm_client
 def connection_limits(connection: Connection) -> budget.Limits:
     """What the shared budget lets this connection's organisation spend, by the plan the
     admin set. Raises ``budget.UnknownPlan`` for a plan the service does not have."""
-    return budget.limits_for(connection.service, connection.plan, connection.daily_limit)
+    return budget.limits_for(
+        connection.service, connection.plan, connection.daily_limit,
+        books_per_minute=settings.BOOKS_REQUESTS_PER_MINUTE,
+    )  # fmt: skip
 
 
 def connection_gate(connection: Connection, lane: budget.Lane) -> budget.OrgGate:
