@@ -7,10 +7,25 @@ from syncadmin import models
 
 @admin.register(models.Connection)
 class ConnectionAdmin(admin.ModelAdmin):
+    """Only the plan and a raised daily limit are set here; everything else belongs to the
+    connect flow, and no secret (client secret, tokens) is ever part of the page."""
+
     list_display = ("service", "organization_name", "data_centre", "status", "user_email")
     list_filter = ("service", "status", "data_centre")
-    exclude = ("client_secret", "refresh_token", "access_token")
-    readonly_fields = ("access_token_expires_at", "last_health_check_at", "connected_at")
+    fields = (
+        "service", "organization_name", "organization_id", "data_centre", "status",
+        "status_detail", "user_name", "user_email", "zoho_user_id", "user_active",
+        "accounts_server", "api_domain", "client_id", "scopes", "access_token_expires_at",
+        "last_health_check_at", "connected_at", "connected_by", "disconnected_at",
+        "plan", "daily_limit",
+    )  # fmt: skip
+    readonly_fields = tuple(f for f in fields if f not in ("plan", "daily_limit"))
+
+    def has_add_permission(self, request):
+        return False  # connections are made by signing in at Zoho
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # disconnecting revokes the tokens; deleting would not
 
 
 @admin.register(models.CrmRecord)
