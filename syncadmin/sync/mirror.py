@@ -241,8 +241,15 @@ def _crm_module(run: SyncRun, clients: OrgClients, module: str, cursor: dict) ->
         return cursor.get("counts", {}).get(module, 0)
     org, settings = run.organization_id, clients.settings
     stream = f"crm:{module}"
-    since = parse_time(cursor.get("seen")) or watermark_get(org, stream)
+    since = parse_time(cursor.get("seen"))
     seen_ids = set(cursor.get("seen_ids", []))
+    if since is None and (since := watermark_get(org, stream)):
+        # The watermark is inclusive: what the mirror already holds at that second is known.
+        seen_ids = set(
+            CrmRecord.objects.filter(module=module, modified_time=since).values_list(
+                "crm_id", flat=True
+            )
+        )
     read = int(cursor.get("read", 0))
     records = clients.crm.records(
         module=module, fields=crm_fields(settings, module, clients), modified_since=since
@@ -444,6 +451,10 @@ def _books_contacts(run: SyncRun, clients: OrgClients, cursor: dict) -> None:
     while True:
         items, more = books_contacts_page(clients.books, page=cursor["page"])
         fresh = [c for c in items if not since or not _books_time(c) or _books_time(c) >= since]
+        past = len(fresh) < len(items)
+        if since:  # inclusive watermark: skip what the mirror already holds at that second
+            known = _known_at(run.organization_id, since)
+            fresh = [c for c in fresh if str(c["contact_id"]) not in known]
         due = books_store(organization_id=run.organization_id, items=fresh, unique_field=unique)
         if cursor["page"] == 1 and fresh:
             cursor["newest"] = _iso(_books_time(fresh[0]))
@@ -452,8 +463,16 @@ def _books_contacts(run: SyncRun, clients: OrgClients, cursor: dict) -> None:
         cursor["page"] += 1
         SyncRun.objects.filter(pk=run.pk).update(processed=cursor["read"])
         runs.run_beat(run, cursor=cursor)
-        if not more or len(fresh) < len(items):
+        if not more or past:
             return  # past the watermark: older contacts have not changed
+
+
+def _known_at(org: str, moment: datetime) -> set[str]:
+    return set(
+        BooksContact.objects.filter(organization_id=org, last_modified_time=moment).values_list(
+            "contact_id", flat=True
+        )
+    )
 
 
 def _books_time(item: dict) -> datetime | None:
