@@ -10,6 +10,8 @@ SEARCH_INDEXES = [
     ("crm_record_lower_name_prefix", "syncadmin_crmrecord", "lower(name) text_pattern_ops"),
     ("books_contact_lower_name_prefix", "syncadmin_bookscontact",
      "lower(contact_name) text_pattern_ops"),
+    ("crm_record_lower_email", "syncadmin_crmrecord", "lower(email)"),
+    ("books_contact_lower_email", "syncadmin_bookscontact", "lower(email)"),
     ("crm_record_crm_id", "syncadmin_crmrecord", "crm_id"),
     ("books_contact_contact_id", "syncadmin_bookscontact", "contact_id"),
 ]

@@ -57,13 +57,13 @@ def link_search(queryset: QuerySet[RecordLink], value: str) -> QuerySet[RecordLi
         return queryset
     lowered = value.lower()
     crm = (
-        CrmRecord.objects.annotate(lname=Lower("name"))
-        .filter(Q(lname__startswith=lowered) | Q(email__in={value, lowered}) | Q(crm_id=value))
+        CrmRecord.objects.annotate(lname=Lower("name"), lemail=Lower("email"))
+        .filter(Q(lname__startswith=lowered) | Q(lemail=lowered) | Q(crm_id=value))
         .values("pk")
     )
     books = (
-        BooksContact.objects.annotate(lname=Lower("contact_name"))
-        .filter(Q(lname__startswith=lowered) | Q(email__in={value, lowered}) | Q(contact_id=value))
+        BooksContact.objects.annotate(lname=Lower("contact_name"), lemail=Lower("email"))
+        .filter(Q(lname__startswith=lowered) | Q(lemail=lowered) | Q(contact_id=value))
         .values("pk")
     )
     return queryset.filter(Q(crm_record__in=crm) | Q(books_contact__in=books))

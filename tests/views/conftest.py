@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 import syncadmin.sync
+from tests.sync.conftest import connected_org  # noqa: F401 - a Books org bound to the sandbox
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -1,0 +1,148 @@
+"""Mapping browser: search, one count test per filter, bulk actions by role, unlinked
+records, and the streaming exports."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from syncadmin.models import LinkProvenance, LinkState, SyncFailure
+from tests.factories import (
+    BooksContactFactory,
+    CrmRecordFactory,
+    RecordLinkFactory,
+    SyncFailureFactory,
+)
+from tests.views.conftest import HTMX
+
+
+def rows(response) -> list:
+    return [r.record for r in response.context["table"].page.object_list]
+
+
+@pytest.fixture
+def acme(db):
+    return RecordLinkFactory(
+        crm_record__name="Acmezz Widgets Ltd", crm_record__email="Billing@Acmezz.test",
+        crm_record__crm_id="3652397000000999001", books_contact__contact_id="460000000999001",
+        books_contact__contact_name="Acmezz Widgets", books_contact__has_transaction=True,
+        provenance=LinkProvenance.PUSHED,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query", ["acmezz", "ACMEZZ wid", "billing@acmezz.test", "3652397000000999001", "460000000999001"]
+)
+def test_search_finds_by_name_prefix_email_or_either_id(query, acme, sales_client):
+    RecordLinkFactory.create_batch(3)
+    response = sales_client.get(reverse("mapping"), {"q": query}, **HTMX)
+    assert rows(response) == [acme]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"state": "orphaned_books"}, 1),
+        ({"provenance": "pushed"}, 1),
+        ({"module": "Contacts"}, 1),
+        ({"organisation": "20099000002"}, 1),
+        ({"paused": "true"}, 1),
+        ({"failing": "true"}, 1),
+        ({"failing": "false"}, 4),
+        ({"has_transactions": "true"}, 1),
+        ({"crossed": "true"}, 1),
+        ({"duplicate": "books_name"}, 2),
+        ({"duplicate": "crm_name"}, 0),
+    ],
+)
+def test_each_filter_counts_its_rows(query, expected, acme, sales_client):
+    RecordLinkFactory(state=LinkState.ORPHANED_BOOKS, crm_record=None)
+    RecordLinkFactory(crm_module="Contacts", crm_record__module="Contacts")
+    RecordLinkFactory(books_organization_id="20099000002", paused=True, crossed=True)
+    twin = RecordLinkFactory(books_contact__contact_name="acmezz widgets")
+    SyncFailureFactory(link=twin, crm_record=twin.crm_record)
+    response = sales_client.get(reverse("mapping"), query, **HTMX)
+    assert len(rows(response)) == expected
+
+
+def test_invalid_filter_value_is_reported(acme, sales_client):
+    html = sales_client.get(reverse("mapping"), {"state": "nonsense"}).content.decode()
+    assert "Select a valid choice" in html
+
+
+def test_rows_link_to_the_record_page_and_show_open_failures(acme, sales_client):
+    SyncFailureFactory(link=acme, crm_record=acme.crm_record)
+    html = sales_client.get(reverse("mapping")).content.decode()
+    assert reverse("record", args=[acme.pk]) in html
+    assert f'?link={acme.pk}">1</a>' in html
+
+
+@pytest.mark.parametrize(
+    ("persona", "actions"),
+    [("admin", ["pause", "resume", "push"]), ("sales", ["push"]), ("finance", [])],
+    indirect=["persona"],
+)
+def test_bulk_actions_offered_by_role(persona, actions, acme, client):
+    client.force_login(persona)
+    assert client.get(reverse("mapping")).context["bulk_actions"] == actions
+
+
+def test_admin_pauses_ticked_links_in_bulk_and_the_list_rerenders(acme, admin_client_, controls):
+    other = RecordLinkFactory()
+    response = admin_client_.post(
+        reverse("mapping-bulk"),
+        {"action": "pause", "ids": [acme.pk, other.pk], "reason": "month end", "next": "q=acmezz"},
+        **HTMX,
+    )
+    assert controls.names() == ["pause", "pause"]
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"') and "Pause: 2 done" in html
+    assert rows(response) == [acme]  # the filter the user was looking at is kept
+
+
+def test_sales_may_push_in_bulk_but_not_pause(acme, sales_client, controls):
+    assert sales_client.post(reverse("mapping-bulk"), {"action": "pause", "ids": [acme.pk]}).status_code == 403
+    response = sales_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [acme.pk]})
+    assert response.status_code == 302 and controls.names() == ["push"]
+
+
+def test_finance_may_not_push_in_bulk(acme, finance_client, controls):
+    response = finance_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [acme.pk]})
+    assert response.status_code == 403 and controls.calls == []
+
+
+def test_unlinked_records_on_either_side(db, sales_client):
+    lone_crm = CrmRecordFactory(name="Zqqx Unpushed")
+    lone_books = BooksContactFactory(contact_name="Zqqx Typed In Books")
+    RecordLinkFactory()
+    crm_rows = rows(sales_client.get(reverse("mapping-unlinked", args=["crm"]), **HTMX))
+    books_rows = rows(sales_client.get(reverse("mapping-unlinked", args=["books"]), {"q": "zqqx"}))
+    assert crm_rows == [lone_crm] and books_rows == [lone_books]
+
+
+def _body(response) -> str:
+    return b"".join(response.streaming_content).decode()
+
+
+def test_csv_export_streams_the_current_filter(acme, finance_client):
+    RecordLinkFactory.create_batch(3)
+    response = finance_client.get(reverse("mapping-csv"), {"q": "acmezz"})
+    assert response.streaming and response["Content-Type"] == "text/csv"
+    table = list(csv.DictReader(io.StringIO(_body(response))))
+    assert [r["crm_record_name"] for r in table] == ["Acmezz Widgets Ltd"]
+    assert table[0]["books_contact_contact_id"] == "460000000999001"
+
+
+def test_json_backup_holds_every_link(acme, admin_client_):
+    RecordLinkFactory.create_batch(3)
+    response = admin_client_.get(reverse("mapping-backup"))
+    backup = json.loads(_body(response))
+    assert backup["format"] == "syncadmin.mapping" and len(backup["links"]) == 4
+    assert {"crm_record_crm_id", "books_contact_contact_id", "provenance", "state"} <= set(backup["links"][0])
+
+
+def test_sales_cannot_export(acme, sales_client):
+    assert sales_client.get(reverse("mapping-csv")).status_code == 403
+    assert SyncFailure.objects.count() == 0
