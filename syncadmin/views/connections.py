@@ -109,6 +109,10 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
 @require("manage_connections")
 def connection_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     connection = get_object_or_404(Connection, pk=pk)
+    if connection.organization_id:
+        # Rebinding would point its mapping at another organisation's data.
+        messages.error(request, f"{connection} is already bound to its organisation.")
+        return redirect("connections")
     try:
         choices = connections.organisation_choices(connection)
     except ZohoError as exc:

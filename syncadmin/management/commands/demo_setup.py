@@ -2,8 +2,9 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 DEMO_USERS = {
     "admin": "Ada Admin",
@@ -15,7 +16,20 @@ DEMO_USERS = {
 class Command(BaseCommand):
     help = "Create the demo users admin, finance and sales with fresh passwords."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even in production (DEBUG off, no SYNCADMIN_DEMO): resets the "
+            "passwords of users named admin, finance and sales.",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError(
+                "demo_setup resets the passwords of admin, finance and sales; it runs only "
+                "with DEBUG or SYNCADMIN_DEMO=1 (as `make demo` sets), or with --force."
+            )
         self.stdout.write("Demo logins (role = username):")
         for role, full_name in DEMO_USERS.items():
             password = secrets.token_urlsafe(9)
