@@ -14,7 +14,8 @@ Where a pair comes from, strongest first:
   customer carries no account id or the organisation maps Contacts. ``zcrm_vendor_id``
   pairs a vendor, never a customer: not imported.
 
-Nothing is dropped: a side that is gone becomes a link state (``orphaned_crm``,
+A pair a person unlinked (or relinked away from) is not imported again. Nothing is
+dropped: a side that is gone becomes a link state (``orphaned_crm``,
 ``orphaned_books``, ``books_inactive``, ``crm_merged``) with an ``orphaned_link`` failure;
 extra Books copies of one CRM record become ``native_duplicate`` rows; a customer linked
 to two CRM records is ``crossed``. No API call is made here.
@@ -111,9 +112,19 @@ def links_refresh(*, organization_id: str, run: SyncRun | None = None) -> LinkRe
     by_record: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for claim in claims:
         by_record[(claim.module, claim.crm_id)].append(claim)
+    undone = set(
+        RecordLink.objects.filter(
+            books_organization_id=organization_id, state=LinkState.SUPERSEDED
+        ).values_list("crm_record_id", "books_contact_id")
+    )
     for key, group in by_record.items():
+        record = records.get(key)
+        # A pair a person unlinked or relinked away from stays undone.
+        group = [c for c in group if (record and record.pk, c.contact.pk) not in undone]
+        if not group:
+            continue
         group.sort(key=lambda c: (PRIORITY[c.provenance], _age(c.contact)))
-        _import(organization_id, records.get(key), key, group, report, run, crm_mirrored)
+        _import(organization_id, record, key, group, report, run, crm_mirrored)
     _states(organization_id, report, run)
     _crossed(organization_id, report, run)
     return report
@@ -295,7 +306,9 @@ def _states(org: str, report: LinkReport, run) -> None:
             link.state = state
             report.state_changes += 1
         subject = _subject(link)
-        if state in ORPHAN_STATES:
+        # A record paused before it ever had a customer is not a broken link.
+        placeholder = link.books_contact is None and state == LinkState.ORPHANED_CRM
+        if state in ORPHAN_STATES and not placeholder:
             failure_record(
                 organization_id=org, subject=subject, operation="reconcile",
                 reason_code="orphaned_link", crm_record=link.crm_record,
