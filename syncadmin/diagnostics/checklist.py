@@ -181,11 +181,17 @@ def _name_collisions(f: Facts) -> Check:
 def _mandatory_fields(f: Facts) -> Check:
     q = "Are mandatory Books fields missing (place of supply, GST/VAT treatment, currency)?"
     found = {r: f.open_by_reason[r] for r in VALIDATION_REASONS if f.open_by_reason.get(r)}
-    if not found:
+    ahead = {r: n for r, n in f.preflight_missing.items() if n}
+    if not found and not ahead:
         return Check("mandatory_fields", q, PASS, "No record is missing a mandatory Books field.")
-    text = ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in found.items())
-    top = max(found, key=found.get)
-    return Check("mandatory_fields", q, FAIL, f"{text}.", _url("failures", reason_code=top, open="true"), "Fix in place")  # fmt: skip
+    text = "; ".join(
+        [f"{n} failed: {r.replace('_', ' ')}" for r, n in found.items()]
+        + [f"{n} unpushed record(s) would fail: {r.replace('_', ' ')}" for r, n in ahead.items()]
+    )
+    if found:
+        top = max(found, key=found.get)
+        return Check("mandatory_fields", q, FAIL, f"{text}.", _url("failures", reason_code=top, open="true"), "Fix in place")  # fmt: skip
+    return Check("mandatory_fields", q, WARN, f"{text}.", _url("mapping-unlinked", "crm"), "Unpushed records")  # fmt: skip
 
 
 def _currency(f: Facts) -> Check:

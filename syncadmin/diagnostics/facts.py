@@ -57,6 +57,8 @@ class Facts:
     orphaned: dict[str, int] = field(default_factory=dict)
     open_by_reason: dict[str, int] = field(default_factory=dict)
     currency_mismatches: int = 0
+    # Unlinked CRM records that would fail Books' mandatory-field check if pushed now.
+    preflight_missing: dict[str, int] = field(default_factory=dict)
     rejected_deliveries: int = 0
     mirrored_records: int = 0
 
@@ -85,7 +87,7 @@ def facts_collect(*, now: datetime | None = None) -> Facts:
                 "pk", "books_organization_id", "paused", "paused_at", "paused_reason",
                 "paused_by__username", "writeback_field", "writeback_field_present",
                 "channel_expires_at", "channel_error", "last_webhook_at",
-                "native_integration_active",
+                "native_integration_active", "books_country",
             )
         ),
         connections=list(
@@ -98,6 +100,7 @@ def facts_collect(*, now: datetime | None = None) -> Facts:
     _duplicates(facts)
     _reconnects(facts, now)
     _links(facts)
+    _preflight(facts)
     facts.rejected_deliveries = InboxDelivery.objects.filter(
         status=InboxStatus.REJECTED, received_at__gte=now - timedelta(days=1)
     ).count()
@@ -184,3 +187,24 @@ def _links(facts: Facts) -> None:
         .exclude(crm_record__currency=F("books_contact__currency_code"))
         .count()
     )
+
+
+PREFLIGHT_LIMIT = 5000
+
+
+def _preflight(facts: Facts) -> None:
+    """Shape the most recent unlinked CRM records as a push would, without calling Zoho."""
+    from syncadmin.sync.selectors import unlinked_crm_list
+    from syncadmin.sync.shape import books_payload
+
+    countries = {s["books_organization_id"]: s.get("books_country", "") for s in facts.settings}
+    country = next(iter(countries.values()), "") if len(countries) == 1 else ""
+    if not country:
+        return
+    found: dict[str, int] = {}
+    records = unlinked_crm_list().values_list("module", "raw")[:PREFLIGHT_LIMIT]
+    for module, raw in records:
+        missing = books_payload(module=module, fields=raw or {}, country=country).missing
+        if missing:
+            found[missing] = found.get(missing, 0) + 1
+    facts.preflight_missing = found

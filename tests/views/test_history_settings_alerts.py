@@ -1,0 +1,116 @@
+"""History (chart, run detail, live progress that stops), Settings (admin only, audited
+through the service) and alerts (one email per state change, one on recovery, a banner)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from syncadmin.diagnostics.alerts import alerts_evaluate
+from syncadmin.models import ConnectionStatus, EventOutcome, RunKind, RunStatus, SyncSettings
+from tests.factories import ConnectionFactory, SyncEventFactory, SyncFailureFactory, SyncRunFactory
+from tests.views.conftest import HTMX
+
+ROLES = ["admin", "finance", "sales"]
+
+
+@pytest.fixture
+def run(db, admin_user):
+    run = SyncRunFactory(kind=RunKind.PUSH, status=RunStatus.RUNNING, total=10, processed=4,
+                         triggered_by=admin_user, started_at=timezone.now())  # fmt: skip
+    SyncEventFactory.create_batch(3, run=run, outcome=EventOutcome.CREATED)
+    SyncEventFactory(run=run, outcome=EventOutcome.FAILED, message="3062")
+    return run
+
+
+def test_history_chart_is_server_rendered_svg_with_the_days_counts(run, finance_client):
+    SyncFailureFactory()
+    html = finance_client.get(reverse("history")).content.decode()
+    assert "<svg" in html and "3 pushes, 1 failures" in html and "<script" not in html.split("<main>")[1]
+
+
+@pytest.mark.parametrize("persona", ROLES, indirect=True)
+def test_run_detail_lists_its_events_page_and_fragment(persona, run, client, django_assert_max_num_queries):
+    client.force_login(persona)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("run", args=[run.pk]))
+    assert len(response.context["table"].page.object_list) == 4
+    assert 'hx-trigger="every 2s"' in response.content.decode()
+    fragment = client.get(reverse("run", args=[run.pk]), **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="results"')
+
+
+def test_progress_polls_while_running_and_stops_when_the_run_ends(run, sales_client):
+    live = sales_client.get(reverse("run-progress", args=[run.pk]), **HTMX)
+    assert live.status_code == 200 and 'hx-trigger="every 2s"' in live.content.decode()
+    type(run).objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+    done = sales_client.get(reverse("run-progress", args=[run.pk]), **HTMX)
+    # 286 tells htmx to stop polling; the final numbers still replace the old ones.
+    assert done.status_code == 286 and "Succeeded" in done.content.decode()
+    assert "every 2s" not in done.content.decode()
+
+
+@pytest.fixture
+def org(db):
+    return SyncSettings.objects.create(books_organization_id="20099000001")
+
+
+def test_settings_are_admin_only(org, finance_client, sales_client):
+    for client in (finance_client, sales_client):
+        assert client.get(reverse("settings-org", args=[org.pk])).status_code == 403
+
+
+def test_admin_saves_settings_through_the_audited_service(org, admin_client_, controls):
+    form = {"module_mapping": "both", "scope_field": "Sync_to_Books", "scope_value": "true",
+            "field_mapping": '{"Industry": "cf_industry"}', "writeback_field": "Books_Contact_ID"}  # fmt: skip
+    response = admin_client_.post(reverse("settings-org", args=[org.pk]), form, **HTMX)
+    assert response.content.decode().lstrip().startswith('<section id="settings-form"')
+    [(name, changes)] = controls.calls
+    assert changes == {"module_mapping": "both", "scope_field": "Sync_to_Books",
+                       "scope_value": "true", "field_mapping": {"Industry": "cf_industry"}}  # fmt: skip
+
+
+def test_settings_reject_half_a_scope(org, admin_client_, controls):
+    form = {"module_mapping": "accounts", "scope_field": "Sync_to_Books", "writeback_field": "X"}
+    html = admin_client_.post(reverse("settings-org", args=[org.pk]), form).content.decode()
+    assert "Give both the scope field and its value" in html and controls.calls == []
+
+
+def test_admin_pauses_and_resumes_the_organisation(org, admin_client_, controls):
+    admin_client_.post(reverse("settings-pause", args=[org.pk]), {"reason": "migration"})
+    org.refresh_from_db()
+    assert org.paused and controls.names() == ["org_pause"]
+    admin_client_.post(reverse("settings-pause", args=[org.pk]))
+    assert controls.names() == ["org_pause", "org_resume"]
+
+
+def test_settings_link_to_the_connection_plan_form(org, admin_client_):
+    books = ConnectionFactory(organization_id=org.books_organization_id)
+    SyncSettings.objects.filter(pk=org.pk).update(books_connection=books)
+    html = admin_client_.get(reverse("settings-org", args=[org.pk])).content.decode()
+    assert reverse("connection-plan", args=[books.pk]) in html
+
+
+def test_alert_emails_once_per_change_and_once_on_recovery(db, admin_user, sales_client):
+    connection = ConnectionFactory(status=ConnectionStatus.USER_INACTIVE, status_detail="Gone.")
+    assert len(alerts_evaluate()) == 1 and len(mail.outbox) == 1
+    assert mail.outbox[0].to == [admin_user.email] and "connection is red" in mail.outbox[0].subject
+    alerts_evaluate()
+    assert len(mail.outbox) == 1  # still red: no second email
+    assert "connection is red" in sales_client.get(reverse("mapping")).content.decode()  # banner
+
+    type(connection).objects.filter(pk=connection.pk).update(status=ConnectionStatus.CONNECTED)
+    alerts_evaluate()
+    assert len(mail.outbox) == 2 and mail.outbox[1].subject.startswith("[syncadmin] Recovered")
+    assert "connection is red" not in sales_client.get(reverse("mapping")).content.decode()
+
+
+def test_alerts_for_a_lapsed_channel_an_old_pause_and_a_failure_jump(db, admin_user):
+    now = timezone.now()
+    SyncSettings.objects.create(books_organization_id="1", channel_expires_at=now - timedelta(hours=1),
+                                paused=True, paused_at=now - timedelta(days=2), paused_by=admin_user)  # fmt: skip
+    SyncFailureFactory.create_batch(20)
+    keys = sorted(a.key for a in alerts_evaluate())
+    assert keys == ["channel:1", "failures:jump", "pause:1"]
