@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -36,14 +37,19 @@ def _database() -> dict:
 
 SECRET_KEY = os.environ.get("SANDBOX_SECRET_KEY", "zoho-sandbox-local-only-not-a-secret")
 DEBUG = os.environ.get("SANDBOX_DEBUG", "") == "1"
-ALLOWED_HOSTS = ["*"]
 
 # Used as `api_domain` and `accounts-server` in answers, as Zoho does with its DC hosts.
 SANDBOX_PUBLIC_URL = os.environ.get("SANDBOX_PUBLIC_URL", "http://127.0.0.1:8100").rstrip("/")
+# A local simulator with no authentication: it answers only to the loopback names (and
+# the name it calls itself), so a page elsewhere cannot reach it by DNS rebinding.
+ALLOWED_HOSTS = sorted(
+    {"127.0.0.1", "localhost", "[::1]", urlsplit(SANDBOX_PUBLIC_URL).hostname or "127.0.0.1"}
+)
 
 INSTALLED_APPS = ["syncadmin.sandbox"]
 # A local simulator: no sessions, auth or CSRF. Zoho's APIs have none of those either.
-MIDDLEWARE: list[str] = []
+# CommonMiddleware reads the Host header, which enforces ALLOWED_HOSTS (400 otherwise).
+MIDDLEWARE: list[str] = ["django.middleware.common.CommonMiddleware"]
 ROOT_URLCONF = "syncadmin.sandbox.urls"
 WSGI_APPLICATION = "syncadmin.sandbox.wsgi.application"
 APPEND_SLASH = False
