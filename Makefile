@@ -24,18 +24,34 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: install migrate demo test lint format clean
+.PHONY: install lock migrate demo test lint format clean
 
 $(BIN)/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.12+ not found (Django 6 needs it). Install python3.12 or set PYTHON=/path/to/python3.12."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml $(BIN)/activate
+# Every dependency, transitive ones included, comes pinned and hashed from the lock
+# (`make lock` regenerates it from pyproject.toml); the project itself installs without
+# resolving anything.
+LOCK := .lock/requirements.txt
+LOCK_PRODUCTION := .lock/production.txt
+UV_VERSION := $(shell sed -n 's/.*"uv==\([0-9.]*\)".*/\1/p' pyproject.toml)
+UV_COMPILE := --quiet --universal --python-version 3.12 --generate-hashes
+
+$(VENV)/.installed: $(LOCK) pyproject.toml $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-resolve after editing pyproject.toml's dependencies; existing pins are kept where
+# they still fit. The production lock (the Docker image's) is the runtime subset.
+lock: $(BIN)/activate
+	@test -x $(BIN)/uv || $(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip compile $(UV_COMPILE) --extra dev pyproject.toml -o $(LOCK)
+	$(BIN)/uv pip compile $(UV_COMPILE) pyproject.toml -c $(LOCK) -o $(LOCK_PRODUCTION)
 
 migrate: install
 	$(MANAGE) migrate --noinput
