@@ -107,7 +107,10 @@ class Stack:
     def _set_plan(self) -> None:
         code = (
             "from syncadmin.models import Connection;"
-            f"Connection.objects.update(plan='{self.plan}', daily_limit=10**7)"
+            f"Connection.objects.filter(service='books').update(plan='{self.plan}', "
+            "daily_limit=10**7);"
+            "Connection.objects.filter(service='crm').update(plan='enterprise', "
+            "daily_limit=10**7)"
         )
         self.manage("shell", "-c", code)
 
@@ -139,7 +142,7 @@ class Stack:
             "shell", "-c",
             "from syncadmin.models import SyncSettings;"
             f"print(SyncSettings.objects.get(books_organization_id='{ORG}').webhook_secret)",
-        ).strip()  # fmt: skip
+        ).strip().splitlines()[-1]  # fmt: skip
         rule = {
             "name": "syncadmin push", "module": "Accounts", "events": ["create", "edit"],
             "url": self.url(f"/sync/webhook/{ORG}/"), "method": "POST", "body_type": "raw",
@@ -174,7 +177,13 @@ class Stack:
         self.tmp.cleanup()
 
 
-def _scopes(service: str) -> str:
-    from syncadmin.connections.oauth import SCOPES
+# What the Connections screen asks for (syncadmin/connections/oauth.py SCOPES), broadly.
+SCOPES = {
+    "crm": "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.READ,ZohoCRM.org.READ,"
+    "ZohoCRM.notifications.ALL,ZohoSearch.securesearch.READ",
+    "books": "ZohoBooks.fullaccess.all",
+}
 
-    return ",".join(SCOPES[service])
+
+def _scopes(service: str) -> str:
+    return SCOPES[service]

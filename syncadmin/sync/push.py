@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from syncadmin.budget import UnknownPlan
 from syncadmin.models import (
     BooksContact,
     CrmRecord,
@@ -101,6 +102,8 @@ def record_push(
         clients = org_clients(settings, lane=lane)
     except NotConnected as exc:
         return _fail(push, "not_connected", str(exc))
+    except UnknownPlan as exc:
+        return _fail(push, "plan_unknown", str(exc))
     return _push(push, clients, fields)
 
 

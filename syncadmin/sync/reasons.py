@@ -33,6 +33,10 @@ SYNC_REASONS: dict[str, Reason] = {
                "In CRM › Setup › Modules › Accounts (and Contacts) add a single-line field named \"Books Contact ID\" (API name Books_Contact_ID)."),
         Reason("webhook_missing", P, "No CRM workflow webhook or notification channel is delivering changes, so pushes wait for the next reconcile.",
                "Add a workflow rule on create/edit with a webhook to the URL shown in Settings, or let syncadmin renew its notification channel."),
+        Reason("not_connected", A, "Zoho CRM or Books is not connected (or needs re-authorisation) for this organisation.",
+               "Open Connections and connect or re-authorise; nothing is lost meanwhile."),
+        Reason("plan_unknown", A, "The connection's plan is not one Zoho offers, so syncadmin cannot tell its API limits.",
+               "Set the plan on Connections."),
         Reason("invalid_record", P, "The CRM record cannot become a Books customer as it is (no name, or an id Zoho never issues).",
                "Fix the record in CRM; syncadmin retries when it changes."),
     ]
