@@ -6,6 +6,8 @@ result.pairs      # every scored pair (certain / likely / possible) with evidenc
 predict_first_sync(crm_records, books_records)  # what a reconnect would do today
 """
 
+import gc
+import time
 from collections.abc import Iterable
 
 from .blocking import candidate_pairs
@@ -34,9 +36,22 @@ __all__ = [
 def match_records(records: Iterable[Record], *, rules: SurvivorRules | None = None) -> MatchResult:
     """Block, score and cluster `records` (both sides together). Deterministic: the same
     records give the same pairs and clusters, whatever their order."""
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of small objects: the collector would rescan them
+    try:
+        return _match(records, rules or SurvivorRules())
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _match(records: Iterable[Record], rules: SurvivorRules) -> MatchResult:
+    clock = _Clock()
     by_ref = {r.ref: r for r in records}
     feats = {ref: features(r) for ref, r in sorted(by_ref.items())}
+    clock.lap("features")
     candidates, by_source, placeholders = candidate_pairs(list(feats.values()))
+    clock.lap("blocking")
     ignored = set(placeholders)
     feats = {ref: without(f, ignored) for ref, f in feats.items()}
     pairs = []
@@ -44,11 +59,25 @@ def match_records(records: Iterable[Record], *, rules: SurvivorRules | None = No
         pair = score_pair(feats[a], feats[b])
         if pair is not None:
             pairs.append(pair)
+    clock.lap("scoring")
+    clusters = build_clusters(by_ref, pairs, rules)
+    clock.lap("clustering")
     stats = BlockingStats(
         records=len(by_ref),
         candidates=len(candidates),
         brute_force_pairs=len(by_ref) * (len(by_ref) - 1) // 2,
         by_source={**by_source, **{f"ignored {a}:{v}": n for (a, v), n in placeholders.items()}},
+        seconds=clock.laps,
     )
-    clusters = build_clusters(by_ref, pairs, rules or SurvivorRules())
     return MatchResult(records=by_ref, pairs=pairs, clusters=clusters, stats=stats)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now

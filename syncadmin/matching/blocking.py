@@ -6,14 +6,18 @@ Sources, each counted in the stats:
 * tax / email / phone – the same strong key; a value shared by more than
   PLACEHOLDER_LIMIT records is a placeholder ("NA", the office switchboard) and ignored;
 * fuzzy  – names one edit apart (a deletion neighbourhood over the distinct names, as
-  SymSpell does), or equal once one word is dropped or the spaces are: cheap on distinct
-  names and enough to reach the scorer, which decides.
+  SymSpell does), or equal once one word is dropped or the spaces are, and at least
+  SIMILAR alike by rapidfuzz (checked once per pair of distinct names): a less alike
+  name pair earns no band on its name, and any other evidence has its own block.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from rapidfuzz import fuzz
+
 from .features import Features
+from .scoring import SIMILAR
 
 PLACEHOLDER_LIMIT = 8
 MAX_BLOCK = 200  # records sharing one exact name beyond this are split by legal form
@@ -64,28 +68,37 @@ def _values(f: Features, attr: str) -> Iterable[str]:
 
 
 def fuzzy_variants(key: str) -> set[str]:
-    """The name itself, each one-character deletion, each one-word drop (3+ words) and
-    the name without spaces."""
+    """The name itself, each one-character deletion (deleting a space joins two words)
+    and, for names of three words or more, each one-word drop."""
     if len(key) < MIN_FUZZY_LENGTH:
         return {key}
-    variants = {key, key.replace(" ", "")}
-    variants.update(key[:i] + key[i + 1 :] for i in range(len(key)))
-    words = key.split()
-    if len(words) >= 3:
+    variants = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    variants.add(key)
+    if key.count(" ") >= 2:
+        words = key.split()
         variants.update(" ".join(words[:i] + words[i + 1 :]) for i in range(len(words)))
     return variants
 
 
 def _fuzzy_key_pairs(keys: Iterable[str]) -> set[tuple[str, str]]:
-    index: dict[str, list[str]] = defaultdict(list)
+    index: dict[str, list[str]] = {}
     for key in keys:
         for variant in fuzzy_variants(key):
-            index[variant].append(key)
+            found = index.get(variant)
+            if found is None:
+                index[variant] = [key]
+            else:
+                found.append(key)
     pairs: set[tuple[str, str]] = set()
     for found in index.values():
         if 1 < len(found) <= MAX_VARIANT_KEYS:
-            pairs.update(_pairs_within(sorted(set(found))))
-    return pairs
+            pairs.update(_pairs_within(found))  # a key is in a variant's list once
+    cutoff = SIMILAR * 100
+    return {
+        (a, b)
+        for a, b in pairs
+        if fuzz.ratio(a, b, score_cutoff=cutoff) or fuzz.token_sort_ratio(a, b, score_cutoff=cutoff)
+    }
 
 
 def candidate_pairs(

@@ -47,8 +47,8 @@ FREE_MAIL = frozenset(
         "talktalk.net",
     ]
 )
-_DROP = str.maketrans("", "", ".'’`")  # "L.L.P." → "llp", "Barker's" → "barkers"
 _SPACE = re.compile(r"[^0-9a-z]+")
+_INTERNATIONAL = re.compile(r"^\+[1-9][0-9 -]{6,18}[0-9]$")
 _GSTIN = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]Z[0-9A-Z]$")
 
 
@@ -65,9 +65,13 @@ class CompanyName:
 def fold(text: str) -> str:
     """Case, diacritics, "&", punctuation and whitespace folded away: words joined by
     single spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ").replace("+", " and ").translate(_DROP)
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("&", " and ").replace("+", " and ")
+    # "L.L.P." → "llp", "Barker's" → "barkers" (str.replace beats str.translate here)
+    text = text.replace(".", "").replace("'", "").replace("’", "").replace("`", "")
     return " ".join(_SPACE.split(text)).strip()
 
 
@@ -130,8 +134,8 @@ def company_domain(address_or_site: str) -> str:
     value = (address_or_site or "").strip().lower()
     if "@" in value:
         value = value.rpartition("@")[2]
-    else:
-        value = re.sub(r"^[a-z]+://", "", value).split("/")[0].split(":")[0]
+        return value if value not in FREE_MAIL and "." in value else ""
+    value = re.sub(r"^[a-z]+://", "", value).split("/")[0].split(":")[0]
     if value.startswith("www."):
         value = value[4:]
     if "." not in value or value in FREE_MAIL:
@@ -145,6 +149,13 @@ def phone(raw: str, region: str = "") -> str:
     text = (raw or "").strip()
     if not text:
         return ""
+    if _INTERNATIONAL.match(text):
+        groups = re.split(r"[ -]+", text[1:])
+        digits = "".join(groups)
+        # "+91 98765 43210": E.164 once the spacing goes, no parser needed (it costs 25 µs).
+        # A "0" where a trunk prefix could hide ("+44 020…", "+4402…") takes the parser.
+        if "0" not in digits[1:4] and not any(g.startswith("0") for g in groups):
+            return "+" + digits
     try:
         number = phonenumbers.parse(text, (region or "").upper() or None)
     except phonenumbers.NumberParseException:

@@ -89,6 +89,7 @@ class BlockingStats:
     candidates: int  # distinct pairs scored
     brute_force_pairs: int  # what comparing every pair would have cost
     by_source: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, wall clock
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,9 +77,11 @@ def _band(fit: str, sim: float, shared: dict[str, str]) -> Band | None:
     return None
 
 
-def score_pair(a: Features, b: Features) -> Pair | None:
-    """The pair with its evidence and band, or None when nothing ties the two."""
-    sim = name_similarity(a.key, b.key)
+def score_pair(a: Features, b: Features, sim: float | None = None) -> Pair | None:
+    """The pair with its evidence and band, or None when nothing ties the two. `sim`:
+    the name similarity when already known (it depends on the names only)."""
+    if sim is None:
+        sim = name_similarity(a.key, b.key)
     fit = forms_compatible(a.form, b.form)
     shared = _shared(a, b)
     band = _band(fit, sim, shared)
