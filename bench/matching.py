@@ -182,12 +182,13 @@ def run_messy(args) -> dict:
 # 8 000 consonant-vowel(-consonant) syllables: enough that a word's one-edit neighbours
 # are mostly not other companies' names, as in a real customer list
 SYLLABLES = [c + v + e for c in "bcdfghjklmnprstvwz" for v in "aeiou" for e in ("", "n", "r", "l")]
-TRADES = (
+_TRADE_WORDS = (
     "Traders Textiles Logistics Foods Pharma Engineering Motors Electricals Steel Plastics "
     "Chemicals Packaging Exports Software Systems Solutions Consulting Builders Interiors "
     "Furniture Garments Agro Dairy Spices Printers Optics Hardware Medical Hotels Travels "
     "Media Finance Realty Energy Solar Labs"
-).split()  # noqa: SIM905
+)
+TRADES = _TRADE_WORDS.split()
 SUFFIXES = ("Ltd", "Limited", "Pvt Ltd", "Private Limited", "LLP", "Inc", "PLC", "")
 DRIFTS = ("ltd", "ampersand", "the", "dot", "case", "space", "typo", "accent")
 
