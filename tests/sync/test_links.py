@@ -147,3 +147,42 @@ def _crm_delete(zoho, module: str, crm_id: str) -> None:
     headers = zoho.auth("admin@zylker.test", ["ZohoCRM.modules.ALL"])
     response = httpx.delete(f"{zoho.base_url}/crm/v8/{module}/{crm_id}", headers=headers)
     assert response.status_code == 200, response.text
+
+
+def test_collisions_show_as_failures_with_their_reason_after_reconcile(messy_org, zoho):
+    from syncadmin.sync.reconcile import reconcile_now
+
+    org = messy_org.books_organization_id
+    first = reconcile_now(organization_id=org)
+    # The seeded UK accounts lack a VAT treatment, which Books needs: said, not guessed.
+    assert _open("missing_vat_treatment") and "failed" in first.summary
+    clusters = _clusters(zoho, "collision")
+    unlinked = [
+        crm_id
+        for cluster in clusters
+        for crm_id in cluster["crm_account_ids"]
+        if not RecordLink.objects.filter(crm_record__crm_id=crm_id).exists()
+    ]
+    crm = org_clients(messy_org).crm
+    results = crm.update(
+        module="Accounts", records=[{"id": i, "VAT_Treatment": "uk"} for i in unlinked]
+    )
+    assert all(r.ok for r in results)
+
+    reconcile_now(organization_id=org)
+
+    for cluster in clusters:
+        first, *twins = cluster["crm_account_ids"]
+        link = _link(first, state=LinkState.LINKED)
+        if cluster["detail"] == "books_first":
+            # Typed into Books first under the same name: matched, not duplicated.
+            assert link.provenance == LinkProvenance.MATCHED
+            assert link.books_contact.contact_id in cluster["books_contact_ids"]
+        for twin in twins:  # a second CRM account with the same name
+            assert not RecordLink.objects.filter(crm_record__crm_id=twin).exists()
+            failure = SyncFailure.objects.get(
+                open_key=f"{org}:Accounts:{twin}:display_name_taken", resolved_at=None
+            )
+            assert failure.details["existing_contact_id"] == link.books_contact.contact_id
+            assert failure.details["suggested_name"] != failure.details["existing_name"]
+    assert any(c["detail"] == "crm_twins" for c in clusters)
