@@ -4,6 +4,7 @@ one more on recovery."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from syncadmin.diagnostics.checklist import pause_threshold
 from syncadmin.models import AlertState, Connection, ConnectionStatus, SyncFailure, SyncSettings
 
+logger = logging.getLogger(__name__)
 RED = (ConnectionStatus.NEEDS_REAUTH, ConnectionStatus.USER_INACTIVE)
 JUMP_MIN = 20  # new failures in an hour before a jump is worth an email
 JUMP_FACTOR = 3
@@ -100,7 +102,10 @@ def _notify(alert: AlertState) -> None:
         return
     subject = alert.title if alert.firing else f"Recovered: {alert.title}"
     body = f"{alert.detail}\n\n{getattr(django_settings, 'SYNCADMIN_BASE_URL', '')}{alert.url}"
-    send_mail(f"[syncadmin] {subject}", body, None, recipients, fail_silently=True)
+    try:
+        send_mail(f"[syncadmin] {subject}", body, None, recipients)
+    except Exception:  # noqa: BLE001 - the banner still shows; the next change mails again
+        logger.exception("Could not email the %s alert", alert.key)
 
 
 def alerts_firing() -> list[AlertState]:

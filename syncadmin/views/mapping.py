@@ -24,12 +24,14 @@ def link_index(request: HttpRequest) -> HttpResponse:
 
 def _render_index(request: HttpRequest) -> HttpResponse:
     filterset = LinkFilter(request.GET, queryset=selectors.link_list())
-    table = paginate(request, LinkTable(filterset.qs), lazy=True)
+    bulk_actions = [a for a, cap in BULK_CAPABILITY.items() if can(request.user, cap)]
+    table = LinkTable(filterset.qs, exclude=() if bulk_actions else ("select",))
+    table = paginate(request, table, lazy=True)
     table.failure_counts = selectors.link_failure_counts(r.record.pk for r in table.page.object_list)
     context = {
         "filterset": filterset,
         "table": table,
-        "bulk_actions": [a for a, cap in BULK_CAPABILITY.items() if can(request.user, cap)],
+        "bulk_actions": bulk_actions,
         "can_export": can(request.user, "export_mapping"),
         "query": request.GET.urlencode(),
     }
