@@ -7,6 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 8100
 DEMO_SIZE ?= 2000
+DEMO_ORG ?= 20000002
 SANDBOX_URL := http://$(HOST):$(SANDBOX_PORT)
 # Everything make runs is the embedded demo: keys generated into var/, plain http on
 # 127.0.0.1, demo_setup allowed. Production sets its keys instead (README).
@@ -15,6 +16,7 @@ export SYNCADMIN_DEMO := 1
 SANDBOX_ENV := SANDBOX_PUBLIC_URL=$(SANDBOX_URL) \
 	SANDBOX_REDIRECT_URIS=http://$(HOST):$(PORT)/connections/oauth/callback/
 ZOHO_ENV := ZOHO_ACCOUNTS_URL=$(SANDBOX_URL) ZOHO_REHEARSAL=1 ZOHO_DATA_CENTRE=eu \
+	SYNCADMIN_PUBLIC_URL=http://$(HOST):$(PORT) \
 	ZOHO_CLIENT_ID=1000.SANDBOXCLIENT00000000000000000 ZOHO_CLIENT_SECRET=sandbox-client-secret
 
 # Django 6 needs Python >= 3.12: take the first interpreter on this machine that is new
@@ -24,7 +26,31 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& { command -v "$$p"; break; }; done)
 
-.PHONY: install lock migrate demo test lint format clean
+.PHONY: install lock migrate demo demo-connect test lint format clean
+
+# Python snippets the demo runs (kept here: they talk to the sandbox, which the product
+# never does).
+define WAIT_FOR_URL
+import sys, time, httpx
+for _ in range(120):
+    try:
+        if httpx.get(sys.argv[1], timeout=1).status_code == 200: sys.exit(0)
+    except httpx.TransportError: pass
+    time.sleep(0.5)
+sys.exit("the Zoho sandbox did not start")
+endef
+export WAIT_FOR_URL
+define INSTALL_WEBHOOK
+import json, sys, httpx
+setup = json.loads(sys.stdin.read().strip().splitlines()[-1])
+rule = {"name": "syncadmin push", "module": setup["module"], "events": ["create", "edit"],
+        "url": setup["url"], "method": "POST", "body_type": "raw", "raw_format": "JSON",
+        "raw_data_content": setup["template"],
+        "custom_parameters": [{"name": setup["header"], "value": setup["secret"]}]}
+httpx.post(sys.argv[1] + "/_sandbox/crm/webhooks", json=rule).raise_for_status()
+print("CRM workflow webhook installed:", setup["url"])
+endef
+export INSTALL_WEBHOOK
 
 $(BIN)/activate:
 	@test -n "$(PYTHON)" || { echo "Python 3.12+ not found (Django 6 needs it). Install python3.12 or set PYTHON=/path/to/python3.12."; exit 1; }
@@ -64,15 +90,33 @@ demo: migrate
 		> var/sandbox-seed.json
 	@trap 'kill 0' INT TERM EXIT; \
 	$(SANDBOX_ENV) $(MANAGE) runsandbox $(HOST):$(SANDBOX_PORT) & \
-	$(ZOHO_ENV) $(BIN)/celery -A syncadmin.celery worker --beat --loglevel=warning \
-		--concurrency=2 & \
+	$(BIN)/python -c "$$WAIT_FOR_URL" $(SANDBOX_URL)/_sandbox/health && \
+	$(MAKE) --no-print-directory demo-connect && \
+	{ $(ZOHO_ENV) $(BIN)/celery -A syncadmin.celery worker --beat --loglevel=warning \
+		--concurrency=4 -P threads & \
 	$(ZOHO_ENV) $(MANAGE) runserver $(HOST):$(PORT) --noreload & \
 	sleep 4; echo; \
 	echo "syncadmin:     http://$(HOST):$(PORT)/   (logins above, also in var/demo-logins.txt)"; \
-	echo "Zoho sandbox:  $(SANDBOX_URL)/_sandbox/   (sign in at Zoho as admin@zylker.test)"; \
-	echo "Next: sign in as admin, open Connections, connect Zoho CRM and Zoho Books."; \
+	echo "Zoho sandbox:  $(SANDBOX_URL)/_sandbox/   (CRM and Books as admin@zylker.test)"; \
+	echo "Connected to the sandbox's CRM and Books ($(DEMO_ORG)), mirrored, webhook installed:"; \
+	echo "create an account in the sandbox's CRM and watch it appear linked on Mapping."; \
 	echo "Ctrl-C stops everything."; \
-	wait
+	wait; }
+
+# The demo connects like a server-side install does: Zoho's self-client grant codes
+# (here issued by the sandbox), the CRM workflow webhook entered from syncadmin's own
+# set-up text, then the first mirror.
+demo-connect:
+	@for service in crm books; do \
+		scopes=$$($(ZOHO_ENV) $(MANAGE) connect_selfclient --service $$service --print-scopes); \
+		code=$$($(SANDBOX_ENV) $(MANAGE) sandbox_selfclient --user admin@zylker.test \
+			--scopes "$$scopes"); \
+		$(ZOHO_ENV) $(MANAGE) connect_selfclient --service $$service --code "$$code" \
+			--organisation $(DEMO_ORG) || exit 1; \
+	done
+	@$(ZOHO_ENV) $(MANAGE) webhook_setup --org $(DEMO_ORG) | \
+		$(BIN)/python -c "$$INSTALL_WEBHOOK" $(SANDBOX_URL)
+	@$(ZOHO_ENV) $(MANAGE) sync_now --org $(DEMO_ORG) --mirror
 
 test: install
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ demo``, with the CRM workflow webhook pointed at syncadmin's intake.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,16 +31,6 @@ CLIENT_SECRET = "sandbox-client-secret"
 ADMIN = "admin@zylker.test"
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-# The raw JSON a CRM workflow webhook sends (merge fields; Zoho caps templates at 500).
-WEBHOOK_TEMPLATE = (
-    '{"module":"Accounts","id":"${Accounts.Account Id}","Account_Name":"${Accounts.Account Name}",'
-    '"Phone":"${Accounts.Phone}","Website":"${Accounts.Website}",'
-    '"Billing_City":"${Accounts.Billing City}","Billing_Country":"${Accounts.Billing Country}",'
-    '"VAT_Treatment":"${Accounts.VAT_Treatment}","Currency":"${Accounts.Currency}",'
-    '"Modified_Time":"${Accounts.Modified Time}"}'
-)
-
-
 class Stack:
     def __init__(
         self, *, latency_ms: int = 0, books_limit: int = 100, workers: int = 8, plan="premium"
@@ -138,19 +129,15 @@ class Stack:
         raise RuntimeError("syncadmin web did not start")
 
     def _install_webhook(self) -> None:
-        secret = self.manage(
-            "shell", "-c",
-            "from syncadmin.models import SyncSettings;"
-            f"print(SyncSettings.objects.get(books_organization_id='{ORG}').webhook_secret)",
-        ).strip().splitlines()[-1]  # fmt: skip
+        """Enter syncadmin's webhook in CRM, as an admin would from the Settings screen."""
+        setup = json.loads(self.manage("webhook_setup", "--org", ORG).strip().splitlines()[-1])
         rule = {
-            "name": "syncadmin push", "module": "Accounts", "events": ["create", "edit"],
-            "url": self.url(f"/sync/webhook/{ORG}/"), "method": "POST", "body_type": "raw",
-            "raw_format": "JSON", "raw_data_content": WEBHOOK_TEMPLATE,
-            "custom_parameters": [{"name": "X-Syncadmin-Token", "value": secret}],
+            "name": "syncadmin push", "module": setup["module"], "events": ["create", "edit"],
+            "url": setup["url"], "method": "POST", "body_type": "raw", "raw_format": "JSON",
+            "raw_data_content": setup["template"],
+            "custom_parameters": [{"name": setup["header"], "value": setup["secret"]}],
         }  # fmt: skip
-        answer = self.sandbox.client.post("/_sandbox/crm/webhooks", json=rule)
-        answer.raise_for_status()
+        self.sandbox.client.post("/_sandbox/crm/webhooks", json=rule).raise_for_status()
         self.sandbox.client.post(
             "/_sandbox/crm/fields/Accounts",
             json={"api_name": "Books_Contact_ID", "field_label": "Books Contact ID"},

@@ -214,6 +214,8 @@ SECURE_CSP = {
 }
 
 HEALTH_CHECK_INTERVAL_SECONDS = env.int("HEALTH_CHECK_INTERVAL_SECONDS", 300)
+# Where Zoho reaches syncadmin (webhooks, notification channel): the public base URL.
+SYNCADMIN_PUBLIC_URL = env.str("SYNCADMIN_PUBLIC_URL", "http://127.0.0.1:8000")
 # Books allows 100 requests per minute per organisation; Zoho support can raise it.
 BOOKS_REQUESTS_PER_MINUTE = env.int("BOOKS_REQUESTS_PER_MINUTE", 100)
 # A push holds its record's claim this long at most; a crashed worker's claim then lapses.

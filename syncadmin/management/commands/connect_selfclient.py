@@ -18,12 +18,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--service", choices=[Service.CRM, Service.BOOKS], required=True)
-        parser.add_argument("--code", required=True, help="the self-client grant code")
+        parser.add_argument("--code", help="the self-client grant code")
+        parser.add_argument(
+            "--print-scopes", action="store_true", help="print the scopes to grant, and stop"
+        )
         parser.add_argument("--data-centre", default="eu")
         parser.add_argument("--organisation", default="", help="Books organisation id")
         parser.add_argument("--user", default="admin", help="syncadmin user recorded as actor")
 
     def handle(self, *args, **options):
+        if options["print_scopes"]:
+            self.stdout.write(",".join(connections.SCOPES[options["service"]]))
+            return
+        if not options["code"]:
+            raise CommandError("--code is required (generate one in Zoho's API console).")
         user = get_user_model().objects.filter(username=options["user"]).first()
         payload = {"s": options["service"], "dc": options["data_centre"]}
         try:
