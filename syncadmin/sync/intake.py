@@ -223,8 +223,6 @@ def inbox_process(delivery_id: int) -> InboxDelivery | None:
 
 def _process_one(delivery: InboxDelivery, crm_id: str, record_push) -> None:
     if delivery.operation == "delete":
-        from syncadmin.sync.links import crm_record_gone
-
         crm_record_gone(
             organization_id=delivery.books_organization_id, module=delivery.module, crm_id=crm_id
         )
@@ -234,6 +232,35 @@ def _process_one(delivery: InboxDelivery, crm_id: str, record_push) -> None:
         organization_id=delivery.books_organization_id, module=delivery.module, crm_id=crm_id,
         fields=fields, trigger=RunTrigger.WEBHOOK,
     )  # fmt: skip
+
+
+def crm_record_gone(*, organization_id: str, module: str, crm_id: str) -> int:
+    """CRM says the record was deleted: mirror it so, and turn its live links into
+    orphans (a Books customer without CRM record) with a failure a person resolves.
+    Nothing is deleted. Returns how many links became orphans."""
+    from syncadmin.models import CrmRecord, LinkState, RecordLink
+    from syncadmin.models.mapping import NOT_LIVE_STATES
+    from syncadmin.sync.failures import failure_record
+
+    CrmRecord.objects.filter(module=module, crm_id=crm_id, deleted_at__isnull=True).update(
+        deleted_at=timezone.now()
+    )
+    links = RecordLink.objects.filter(
+        books_organization_id=organization_id, crm_record__module=module,
+        crm_record__crm_id=crm_id, state=LinkState.LINKED,
+    ).exclude(state__in=NOT_LIVE_STATES)  # fmt: skip
+    orphaned = 0
+    for link in links:
+        RecordLink.objects.filter(pk=link.pk).update(
+            state=LinkState.ORPHANED_BOOKS, updated_at=timezone.now()
+        )
+        failure_record(
+            organization_id=organization_id, subject=f"{module}:{crm_id}", operation="delete",
+            reason_code="orphaned_link", link=link, crm_record=link.crm_record,
+            books_contact=link.books_contact, details={"side": "crm", "deleted": crm_id},
+        )  # fmt: skip
+        orphaned += 1
+    return orphaned
 
 
 def _known_fields(module: str, crm_id: str, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -129,3 +129,28 @@ def test_notification_ids_are_pushed_after_reading_them_from_crm(
 
     assert answer.status_code == 202
     assert len(books_customers_for(connected_org, crm_id)) == 1
+
+
+def test_deleted_record_notification_orphans_its_link_and_keeps_it(
+    connected_org, django_capture_on_commit_callbacks
+):
+    from syncadmin.models import LinkState, RecordLink
+    from syncadmin.sync.push import record_push
+    from tests.sync.support import open_failures
+
+    connected_org.channel_id, connected_org.channel_token = "1000000068001", "channel-secret"
+    connected_org.save()
+    crm_id = crm_account(connected_org, "Soon Gone Ltd")
+    record_push(organization_id=connected_org.books_organization_id, module="Accounts",
+                crm_id=crm_id)  # fmt: skip
+    url = reverse("sync-notify", args=[connected_org.books_organization_id])
+    body = {"channel_id": "1000000068001", "token": "channel-secret", "module": "Accounts",
+            "ids": [crm_id], "operation": "delete"}  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(url, data=json.dumps(body), content_type="application/json")
+
+    link = RecordLink.objects.get(crm_record__crm_id=crm_id)
+    assert link.state == LinkState.ORPHANED_BOOKS
+    assert link.books_contact is not None  # the Books side is kept, never dropped
+    assert [f.reason_code for f in open_failures(crm_id)] == ["orphaned_link"]
