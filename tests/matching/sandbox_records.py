@@ -115,3 +115,57 @@ def to_records(raw: dict[str, list[dict]], org: str = IN_ORG) -> list[Record]:
     region = REGION.get(org, "")
     books = [books_record(c, region) for c in raw["books"]]
     return books + account_records(raw["accounts"], raw["contacts"], raw["deals"], region)
+
+
+# ------------------------------------------------------------------ Zoho's export layouts
+
+BOOKS_EXPORT_HEADER = [
+    "Created Time", "Last Modified Time", "Display Name", "Company Name", "Salutation",
+    "First Name", "Last Name", "Phone", "Currency Code", "Notes", "Website", "Status",
+    "Credit Limit", "Customer Sub Type", "EmailID", "MobilePhone", "Payment Terms",
+    "GST Treatment", "GST Identification Number (GSTIN)", "Contact ID", "Contact Type",
+    "CRM Account ID",
+]  # fmt: skip
+CRM_EXPORT_HEADER = [
+    "Record Id", "Account Owner", "Account Name", "Phone", "Website", "Account Type",
+    "Billing City", "Billing State", "GST No", "Currency", "Created Time", "Modified Time",
+]  # fmt: skip
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def books_export(contacts: list[dict]) -> bytes:
+    """Books › Customers › Export Customers, as CSV."""
+    rows = [
+        [
+            c.get("created_time"), c.get("last_modified_time"), c["contact_name"],
+            c.get("company_name"), "", c.get("first_name"), c.get("last_name"), c.get("phone"),
+            c.get("currency_code"), "", "", c.get("status", "active").title(), 0,
+            c.get("customer_sub_type"), c.get("email"), c.get("mobile"), 30, "", "",
+            c["contact_id"], c.get("contact_type"), c.get("zcrm_account_id") or "",
+        ]
+        for c in contacts
+    ]  # fmt: skip
+    return _csv(BOOKS_EXPORT_HEADER, rows)
+
+
+def crm_accounts_export(accounts: list[dict]) -> bytes:
+    """CRM › Accounts › Export, as CSV: ids carry Zoho's zcrm_ prefix."""
+    rows = [
+        [
+            f"zcrm_{a['id']}", "Admin", a.get("Account_Name") or "", a.get("Phone") or "",
+            a.get("Website") or "", "Customer", "", "", a.get("GST_No") or "",
+            a.get("Currency") or "", a.get("Created_Time"), a.get("Modified_Time"),
+        ]
+        for a in accounts
+    ]  # fmt: skip
+    return _csv(CRM_EXPORT_HEADER, rows)
