@@ -75,7 +75,7 @@ MODULE_FIELDS = {
     ),
     "Contacts": (
         "First_Name", "Last_Name", "Full_Name", "Email", "Account_Name", "Mailing_Street",
-        "Mailing_City", "Mailing_State", "Mailing_Zip", "Mailing_Country",
+        "Mailing_City", "Mailing_State", "Mailing_Zip", "Mailing_Country", *MONEY_FIELDS,
     ),
 }  # fmt: skip
 CRM_COLUMNS = [
