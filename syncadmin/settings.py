@@ -254,6 +254,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.alerts_evaluate",
         "schedule": timedelta(minutes=1),
     },
+    # Zoho never retries a lost webhook: reconcile catches up from the CRM watermark.
+    "sync-reconcile": {
+        "task": "syncadmin.tasks.reconcile_schedule",
+        "schedule": timedelta(minutes=env.int("SYNC_RECONCILE_MINUTES", 15)),
+    },
+    # Channels last under a week; renewed once less than a day is left.
+    "sync-channels-renew": {
+        "task": "syncadmin.tasks.channels_renew",
+        "schedule": timedelta(hours=1),
+    },
+    "sync-money-to-crm": {
+        "task": "syncadmin.tasks.money_schedule",
+        "schedule": timedelta(minutes=env.int("SYNC_MONEY_MINUTES", 60)),
+    },
 }
 
 # --- Alerts -----------------------------------------------------------------------------

@@ -50,3 +50,59 @@ def alerts_evaluate() -> int:
 
     facts.facts_get(fresh=True)
     return len(alerts.alerts_evaluate())
+
+
+@shared_task(name="syncadmin.tasks.mirror_run")
+def mirror_run(run_id: int) -> None:
+    """Run or resume one mirror run from its cursor (claims the run; a rerun no-ops)."""
+    from syncadmin.sync import mirror
+
+    mirror.mirror_execute(run_id=run_id)
+
+
+@shared_task(name="syncadmin.tasks.reconcile_schedule")
+def reconcile_schedule() -> int:
+    """Beat: queue a reconcile per organisation, and resume mirror runs whose worker died."""
+    from syncadmin.sync import mirror, reconcile
+
+    for run_id in mirror.mirror_stale_ids():
+        mirror_run.delay_on_commit(run_id)
+    run_ids = reconcile.reconcile_all()
+    for run_id in run_ids:
+        reconcile_run.delay_on_commit(run_id)
+    return len(run_ids)
+
+
+@shared_task(name="syncadmin.tasks.reconcile_run")
+def reconcile_run(run_id: int) -> None:
+    """One organisation's reconcile (claims the run; a rerun no-ops)."""
+    from syncadmin.sync import reconcile
+
+    reconcile.reconcile_execute(run_id=run_id)
+
+
+@shared_task(name="syncadmin.tasks.channels_renew")
+def channels_renew() -> int:
+    """Beat: subscribe or extend CRM notification channels with under a day left."""
+    from syncadmin.sync import channel
+
+    return len(channel.channels_renew_due())
+
+
+@shared_task(name="syncadmin.tasks.money_schedule")
+def money_schedule() -> int:
+    """Beat: queue a money write-back per organisation that wants it."""
+    from syncadmin.sync import money
+
+    run_ids = money.money_all()
+    for run_id in run_ids:
+        money_run.delay_on_commit(run_id)
+    return len(run_ids)
+
+
+@shared_task(name="syncadmin.tasks.money_run")
+def money_run(run_id: int) -> None:
+    """Write one organisation's Books money to CRM (claims the run; a rerun no-ops)."""
+    from syncadmin.sync import money
+
+    money.money_execute(run_id=run_id)

@@ -178,14 +178,15 @@ def mirror_pull(
     return MirrorResult(done["crm"], done["books"])
 
 
-def mirror_resume_stale(*, lane: str = "reconcile") -> list[SyncRun]:
-    """Resume mirror runs whose worker died (no heartbeat for ``runs.STALE_AFTER``)."""
+def mirror_stale_ids() -> list[int]:
+    """Mirror runs whose worker died (no heartbeat for ``runs.STALE_AFTER``);
+    queued and never picked up: a task resumes each from its cursor."""
     stale = SyncRun.objects.filter(
         kind__in=(RunKind.MIRROR_CRM, RunKind.MIRROR_BOOKS),
         status=RunStatus.RUNNING,
         heartbeat_at__lt=timezone.now() - runs.STALE_AFTER,
-    ).values_list("pk", flat=True)
-    return [r for pk in list(stale) if (r := mirror_execute(run_id=pk, lane=lane))]
+    )
+    return list(stale.values_list("pk", flat=True))
 
 
 # ------------------------------------------------------------------ watermarks
