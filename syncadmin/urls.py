@@ -10,6 +10,7 @@ from syncadmin.views import (
     history,
     intake,
     mapping,
+    matching,
     overview,
     record,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
     path("failures/export.csv", exports.failures_csv, name="failures-csv"),
     path("failures/<int:pk>/fix/", failures.failure_fix, name="failure-fix"),
     path("history/", history.run_index, name="history"),
+    path("matching/", matching.match_upload, name="matching"),
     path("history/<int:pk>/", history.run_detail, name="run"),
     path("history/<int:pk>/progress/", history.run_progress, name="run-progress"),
     path("settings/", settings_views.settings_index, name="settings"),
