@@ -164,6 +164,21 @@ class BooksClient:
                 return int(context[key])
         return len(body.get("invoices", []))
 
+    def invoices(self, *, customer_id: str = "", **filters: str) -> Iterator[dict[str, Any]]:
+        """Invoices (the list's summary rows: id, number, status, currency, total, balance),
+        all of them or one customer's, oldest first, 200 a page."""
+        params: dict[str, Any] = {"per_page": PER_PAGE, "sort_column": "date", **filters}
+        params["sort_order"] = "A"
+        if customer_id:
+            params["customer_id"] = zoho_id(customer_id)
+        page = 1
+        while True:
+            body = self._call("GET", "/invoices", params={**params, "page": page})
+            yield from body.get("invoices", [])
+            if not body.get("page_context", {}).get("has_more_page"):
+                return
+            page += 1
+
     def crm_import(self, *, kind: CrmKind, crm_id: str) -> str:
         """Ask Books to import a CRM record through the native integration; its contact id."""
         kind, crm_id = crm_import_kind(kind), zoho_id(crm_id)

@@ -179,6 +179,24 @@ def stats(request: HttpRequest) -> JsonResponse:
     )
 
 
+@require_GET
+def calls(request: HttpRequest) -> JsonResponse:
+    """Test aid (read-only): every logged API call in order, as (service, method, path,
+    HTTP status); filters: since (ISO, sandbox clock), service. For comparing a product's
+    announced calls (a cleanup dry run) with the calls it then made."""
+    try:
+        since = _parse_since(request.GET.get("since"))
+    except ValueError as exc:
+        return bad_request(str(exc))
+    found = ApiCall.objects.order_by("pk")
+    if since:
+        found = found.filter(at__gte=since)
+    if request.GET.get("service"):
+        found = found.filter(service=request.GET["service"])
+    rows = list(found.values("service", "method", "path", "http_status")[:20000])
+    return JsonResponse({"now": clock.now().isoformat(), "calls": rows})
+
+
 @require_POST
 def clients(request: HttpRequest) -> JsonResponse:
     """Create or update an OAuth client: {"client_id"?, "client_secret"?, "name"?,
@@ -271,6 +289,7 @@ urlpatterns = [
     path("users/<str:email>/time_zone", user_time_zone),
     path("clock", clock_view),
     path("stats", stats),
+    path("calls", calls),
     path("clients", clients),
     path("tokens", issue_tokens),
     path("selfclient", selfclient),
