@@ -322,7 +322,9 @@ def test_usage_reports_the_numbers_the_dashboard_shows(make_gate, clock):
     assert usage.in_flight == 1
     assert (usage.limit_per_minute, usage.daily_cap) == (100, 5000)
     assert usage.blocked_until > datetime.fromtimestamp(clock.now, UTC)
-    assert usage.waiting == {"interactive": 1, "realtime": 0, "reconcile": 0, "backfill": 0}
+    assert usage.waiting == {
+        "interactive": 1, "realtime": 0, "reconcile": 0, "cleanup": 0, "backfill": 0
+    }  # fmt: skip
     gate.release(held)
 
 

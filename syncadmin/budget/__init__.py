@@ -12,7 +12,7 @@ stay inside Zoho's limits (zoho-api.md §2.8, §3.10) instead of discovering the
 * CRM, per organisation: credits per rolling 24 h, counted in 10-minute buckets (a bucket
   is forgotten as a whole, so the count errs on the safe side), a cost per call (writes
   cost 1 per 10 records: ``zoho.crm.write_cost``), and concurrency leases.
-* Priority lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``backfill``.
+* Priority lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``cleanup`` > ``backfill``.
 * ``penalise``: a 429 that got through anyway blocks the organisation (44: a full window;
   1070: about a second; 45: until the next UTC day; CRM: exponential backoff), with jitter.
 

@@ -5,7 +5,7 @@ store (``Backend``) for a slot in a loop, polling with jitter, and gives up with
 ``BudgetExhausted`` after its timeout or ``DailyCapReached`` at once when the day's cap
 cannot free up in time.
 
-Lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``backfill``: a request that has to
+Lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``cleanup`` > ``backfill``: a request that has to
 wait registers as a waiter of its lane (in the store, with a heartbeat TTL), and no request
 of a lower lane takes a slot while a higher lane is waiting. Without contention nobody
 waits, so any lane gets the full rate.
@@ -28,8 +28,9 @@ from typing import Literal, Protocol
 from syncadmin.budget.limits import Limits, Service, Usage
 from syncadmin.zoho.errors import RateLimited, TransientZohoError
 
-Lane = Literal["interactive", "realtime", "reconcile", "backfill"]
-LANES: tuple[Lane, ...] = ("interactive", "realtime", "reconcile", "backfill")
+Lane = Literal["interactive", "realtime", "reconcile", "cleanup", "backfill"]
+# cleanup: an approved duplicate-cleanup plan, after reconcile and ahead of bulk backfill.
+LANES: tuple[Lane, ...] = ("interactive", "realtime", "reconcile", "cleanup", "backfill")
 KEY_PREFIX = "syncadmin:budget"
 
 MIN_POLL, MAX_POLL = 0.01, 0.25  # seconds between attempts while waiting
