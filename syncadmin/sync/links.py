@@ -37,12 +37,13 @@ from syncadmin.models import (
     LinkProvenance,
     LinkState,
     RecordLink,
+    SyncFailure,
     SyncRun,
     Watermark,
 )
 from syncadmin.models.mapping import NOT_LIVE_STATES
 from syncadmin.models.sync import ModuleMapping
-from syncadmin.sync.failures import failure_record, failures_resolve
+from syncadmin.sync.failures import failure_key, failure_record, failures_resolve
 from syncadmin.sync.profile import sync_settings_ensure
 
 # Link states this module decides from the two sides; others are left as people set them.
@@ -130,6 +131,17 @@ def links_refresh(*, organization_id: str, run: SyncRun | None = None) -> LinkRe
     return report
 
 
+def _finding(*, organization_id: str, subject: str, reason_code: str, **kwargs) -> None:
+    """Open a failure for a finding unless one is open: a finding seen again at every
+    refresh is the same finding, not a repeated attempt."""
+    key = failure_key(organization_id=organization_id, subject=subject, reason_code=reason_code)
+    if SyncFailure.objects.filter(open_key=key, resolved_at__isnull=True).exists():
+        return
+    failure_record(
+        organization_id=organization_id, subject=subject, reason_code=reason_code, **kwargs
+    )
+
+
 # ------------------------------------------------------------------ claims
 
 
@@ -201,7 +213,22 @@ def _import(org, record, key, group: list[Claim], report: LinkReport, run, crm_m
         made = _link_create(org, module, record, group[0], report, run)
         extras = group[1:] if made else []
     for claim in extras:
-        _native_duplicate(org, module, record, crm_id, claim, live, report, run)
+        elsewhere = _live_for_contact(claim.contact, module)
+        if elsewhere is not None and record is not None and elsewhere.crm_record_id != record.pk:
+            # The customer already speaks for another record: a crossing, not a copy.
+            report.crossed_contacts.add(claim.contact.pk)
+            _flag_crossed(org, claim.contact, [elsewhere], report, run, other=f"{module}:{crm_id}")
+        else:
+            _native_duplicate(org, module, record, crm_id, claim, live, report, run)
+
+
+def _live_for_contact(contact: BooksContact, module: str) -> RecordLink | None:
+    return (
+        RecordLink.objects.filter(books_contact=contact, crm_module=module)
+        .exclude(state__in=NOT_LIVE_STATES)
+        .select_related("crm_record")
+        .first()
+    )
 
 
 def _live_for_record(org: str, record: CrmRecord) -> RecordLink | None:
@@ -215,11 +242,7 @@ def _live_for_record(org: str, record: CrmRecord) -> RecordLink | None:
 def _link_create(org, module, record, claim: Claim, report: LinkReport, run) -> bool:
     """A live link for ``claim``; False when the customer already speaks for another record
     of the module (then that link is flagged crossed instead)."""
-    taken = (
-        RecordLink.objects.filter(books_contact=claim.contact, crm_module=module)
-        .exclude(state__in=NOT_LIVE_STATES)
-        .first()
-    )
+    taken = _live_for_contact(claim.contact, module)
     if taken is not None:
         if record is not None and taken.crm_record_id != record.pk:
             # Two records of one module: only one link can be live; flag the live one.
@@ -261,7 +284,7 @@ def _native_duplicate(org, module, record, crm_id, claim: Claim, live, report, r
     if made:
         report.duplicates += 1
     kept = live.books_contact.contact_id if live and live.books_contact_id else ""
-    failure_record(
+    _finding(
         organization_id=org,
         subject=f"books:{claim.contact.contact_id}",
         operation="reconcile",
@@ -299,6 +322,11 @@ def _states(org: str, report: LinkReport, run) -> None:
         .order_by("pk")
     )
     merged = merged_records([lk.crm_record for lk in links if lk.crm_record])
+    open_orphans = set(
+        SyncFailure.objects.filter(
+            organization_id=org, reason_code="orphaned_link", resolved_at__isnull=True
+        ).values_list("open_key", flat=True)
+    )
     for link in links:
         state = link_state_of(link, merged=merged)
         if state != link.state:
@@ -309,13 +337,15 @@ def _states(org: str, report: LinkReport, run) -> None:
         # A record paused before it ever had a customer is not a broken link.
         placeholder = link.books_contact is None and state == LinkState.ORPHANED_CRM
         if state in ORPHAN_STATES and not placeholder:
-            failure_record(
+            _finding(
                 organization_id=org, subject=subject, operation="reconcile",
                 reason_code="orphaned_link", crm_record=link.crm_record,
                 books_contact=link.books_contact, link=link, run=run,
                 details={"state": state},
             )  # fmt: skip
-        else:
+        elif failure_key(organization_id=org, subject=subject, reason_code="orphaned_link") in (
+            open_orphans
+        ):
             failures_resolve(
                 organization_id=org, subject=subject, resolution="both sides present",
                 reason_codes=["orphaned_link"],
@@ -397,7 +427,7 @@ def _flag_crossed(org, contact, links: list[RecordLink], report, run, other: str
         {f"{lk.crm_record.module}:{lk.crm_record.crm_id}" for lk in links if lk.crm_record}
         | ({other} if other else set())
     )
-    failure_record(
+    _finding(
         organization_id=org,
         subject=f"books:{contact.contact_id}",
         operation="reconcile",

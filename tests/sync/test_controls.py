@@ -156,3 +156,13 @@ def test_org_pause_stops_push_now_and_is_audited(connected_org, admin_user):
     assert (event.target_type, event.target_id) == ("org", org)
     controls.org_resume(settings=connected_org, actor=admin_user)
     assert audited("org_resume")[0].after == {"paused": False, "reason": ""}
+
+
+def test_reimport_is_refused_for_a_paused_record(connected_org, admin_user):
+    record = new_account(connected_org, "Slipway Paints Ltd")
+    org = connected_org.books_organization_id
+    controls.record_pause(crm_record=record, organization_id=org, actor=admin_user, reason="x")
+
+    with pytest.raises(controls.ControlRefused, match="paused"):
+        controls.record_reimport(crm_record=record, organization_id=org, actor=admin_user)
+    assert "Slipway Paints Ltd" not in books_names(connected_org)

@@ -186,3 +186,34 @@ def test_collisions_show_as_failures_with_their_reason_after_reconcile(messy_org
             assert failure.details["existing_contact_id"] == link.books_contact.contact_id
             assert failure.details["suggested_name"] != failure.details["existing_name"]
     assert any(c["detail"] == "crm_twins" for c in clusters)
+
+
+def test_one_customer_named_by_two_accounts_is_crossed(messy_org):
+    _pull(messy_org)
+    taken, other = (
+        RecordLink.objects.filter(state=LinkState.LINKED, crm_module="Accounts")
+        .select_related("books_contact", "crm_record")
+        .order_by("pk")[:2]
+    )
+    # Someone typed the first account's Books id into the second account's write-back field.
+    crm = org_clients(messy_org).crm
+    contact_id = taken.books_contact.contact_id
+    [result] = crm.update(
+        module="Accounts",
+        records=[{"id": other.crm_record.crm_id, "Books_Contact_ID": contact_id}],
+    )
+    assert result.ok, result
+
+    _pull(messy_org)
+    _pull(messy_org)  # a second refresh keeps the finding, with one failure
+
+    taken.refresh_from_db()
+    other.refresh_from_db()
+    assert taken.crossed and taken.state == LinkState.LINKED
+    assert other.books_contact_id != taken.books_contact_id  # only one link can be live
+    failure = SyncFailure.objects.get(
+        open_key=f"{messy_org.books_organization_id}:books:{contact_id}:crossed_mapping",
+        resolved_at=None,
+    )
+    assert f"Accounts:{other.crm_record.crm_id}" in failure.details["crm_records"]
+    assert failure.attempts == 1
