@@ -118,6 +118,7 @@ def test_admin_follows_a_failing_diagnostic_item_to_the_filtered_list(live_serve
     sign_in(page, live_server, "admin")
     item = page.locator('[data-check="crossed"]')
     expect(item.locator(".badge")).to_have_text("fail")
+    shot(page, "admin-overview-checklist")
     item.get_by_role("link", name="Crossed links").click()
 
     expect(page).to_have_url(f"{live_server.url}/mapping/?crossed=true")
