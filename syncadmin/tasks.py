@@ -106,3 +106,23 @@ def money_run(run_id: int) -> None:
     from syncadmin.sync import money
 
     money.money_execute(run_id=run_id)
+
+
+@shared_task(name="syncadmin.tasks.match_run")
+def match_run(run_id: int) -> None:
+    """Match one organisation's mirrors and store the clusters (claims the run; resumes
+    after the last stored batch; a rerun no-ops)."""
+    from syncadmin.sync import match_runs
+
+    match_runs.match_run_execute(run_id=run_id)
+
+
+@shared_task(name="syncadmin.tasks.match_schedule")
+def match_schedule() -> int:
+    """Beat: re-match each organisation whose mirrors changed since its last match run,
+    and re-deliver match runs whose worker died (they resume)."""
+    from syncadmin.sync import match_runs
+
+    for run_id in match_runs.match_runs_stale():
+        match_run.delay_on_commit(run_id)
+    return len(match_runs.match_all_if_changed())
