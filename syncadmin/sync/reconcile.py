@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 from syncadmin.models import (
     CrmRecord,
@@ -32,7 +33,7 @@ from syncadmin.models.mapping import NOT_LIVE_STATES
 from syncadmin.sync import runs
 from syncadmin.sync.controls import pauses_expire
 from syncadmin.sync.failures import failures_due
-from syncadmin.sync.mirror import mirror_pull, watermark_get
+from syncadmin.sync.mirror import mirror_pull, watermark_get, watermark_set
 from syncadmin.sync.profile import sync_settings_ensure
 from syncadmin.sync.push import PUSHABLE_MODULES, record_push
 from syncadmin.sync.shape import books_payload, in_scope
@@ -105,9 +106,13 @@ def reconcile_now(
 def _reconcile(run: SyncRun, report: ReconcileReport) -> None:
     org = run.organization_id
     settings = sync_settings_ensure(books_organization_id=org)
+    started = timezone.now()
     report.resumed = pauses_expire()
     modules = modules_pushed(settings)
-    since = {m: watermark_get(org, f"crm:{m}") for m in modules}
+    # Reconcile keeps its own watermark, moved only by a reconcile that may push: what
+    # changed while the organisation was paused is still ahead of it when it resumes.
+    since = {m: watermark_get(org, f"reconcile:{m}") for m in modules}
+    touched = watermark_get(org, "reconcile:at")
     mirror_pull(organization_id=org, trigger=RunTrigger.SYSTEM, lane=LANE)
     runs.run_beat(run)
     settings.refresh_from_db()
@@ -115,7 +120,10 @@ def _reconcile(run: SyncRun, report: ReconcileReport) -> None:
         report.skipped_paused = -1  # the whole organisation
         return
     paused = _paused_record_ids(org)
-    for record in _candidates(settings, modules, since):
+    for module in modules:
+        watermark_set(org, f"reconcile:{module}", watermark_get(org, f"crm:{module}"))
+    watermark_set(org, "reconcile:at", started)
+    for record in _candidates(settings, modules, since, touched):
         if record.pk in paused:
             report.skipped_paused += 1
             continue
@@ -139,9 +147,12 @@ def _paused_record_ids(org: str) -> set[int]:
     )
 
 
-def _candidates(settings: SyncSettings, modules, since: dict[str, datetime | None]):
-    """In-scope live records changed since the watermark that have no Books customer yet or
-    whose linked pair drifted."""
+def _candidates(
+    settings: SyncSettings, modules, since: dict[str, datetime | None], touched: datetime | None
+):
+    """In-scope live records that have no Books customer yet or whose linked pair drifted,
+    among those changed in CRM since the last reconcile or whose link changed since (a
+    record resumed after a pause, a link a person undid)."""
     org = settings.books_organization_id
     changed = Q()
     for module in modules:
@@ -149,8 +160,16 @@ def _candidates(settings: SyncSettings, modules, since: dict[str, datetime | Non
         if since[module] is not None:
             window &= Q(modified_time__gte=since[module])
         changed |= window
-    records = CrmRecord.objects.filter(changed, deleted_at__isnull=True).order_by(
-        "modified_time", "pk"
+    if touched is not None:
+        changed |= Q(
+            module__in=modules,
+            links__books_organization_id=org,
+            links__updated_at__gte=touched,
+        )
+    records = (
+        CrmRecord.objects.filter(changed, deleted_at__isnull=True)
+        .distinct()
+        .order_by("modified_time", "pk")
     )
     links = {
         link.crm_record_id: link

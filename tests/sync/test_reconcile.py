@@ -140,10 +140,11 @@ def test_retry_of_a_due_failure_pushes_an_unpaused_record(connected_org):
     org = connected_org.books_organization_id
     (crm_id,) = insert_accounts(connected_org, ["Millrace Ltd"])
     mirror_pull(organization_id=org)
-    # Move the watermark past the record, so only the retry can bring it over.
-    Watermark.objects.filter(stream="crm:Accounts").update(
-        value=timezone.now() + timedelta(minutes=5)
-    )
+    # Move reconcile's watermarks past the record, so only the retry can bring it over.
+    for stream in ("reconcile:Accounts", "reconcile:at"):
+        Watermark.objects.create(
+            organization_id=org, stream=stream, value=timezone.now() + timedelta(minutes=5)
+        )
     failure_record(
         organization_id=org, subject=f"Accounts:{crm_id}", operation="push",
         reason_code="rate_limited", crm_record=CrmRecord.objects.get(crm_id=crm_id),
@@ -155,3 +156,36 @@ def test_retry_of_a_due_failure_pushes_an_unpaused_record(connected_org):
     assert books_names(connected_org) == Counter(["Millrace Ltd"])
     assert not SyncFailure.objects.filter(resolved_at=None, reason_code="rate_limited").exists()
     assert "Pushed: nothing" in run.summary and "Retries: 1 created" in run.summary
+
+
+def test_what_changed_while_the_organisation_was_paused_goes_across_on_resume(
+    connected_org, admin_user
+):
+    org = connected_org.books_organization_id
+    reconcile.reconcile_now(organization_id=org)
+    controls.org_pause(settings=connected_org, actor=admin_user, reason="Audit")
+    insert_accounts(connected_org, ["Pausetime Ltd"])
+
+    reconcile.reconcile_now(organization_id=org)  # mirrors, pushes nothing
+    assert books_names(connected_org) == Counter()
+    controls.org_resume(settings=connected_org, actor=admin_user)
+    reconcile.reconcile_now(organization_id=org)
+
+    assert books_names(connected_org) == Counter(["Pausetime Ltd"])
+
+
+def test_a_resumed_record_goes_across_at_the_next_reconcile(connected_org, admin_user):
+    org = connected_org.books_organization_id
+    (crm_id,) = insert_accounts(connected_org, ["Waitwell Ltd"])
+    mirror_pull(organization_id=org, books=False)
+    link = controls.record_pause(
+        crm_record=CrmRecord.objects.get(crm_id=crm_id), organization_id=org,
+        actor=admin_user, reason="Hold",
+    )  # fmt: skip
+    reconcile.reconcile_now(organization_id=org)
+    assert books_names(connected_org) == Counter()
+
+    controls.record_resume(link=link, actor=admin_user)
+    run = reconcile.reconcile_now(organization_id=org)  # CRM has not changed since
+
+    assert books_names(connected_org) == Counter(["Waitwell Ltd"]), run.summary
