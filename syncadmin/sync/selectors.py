@@ -36,8 +36,9 @@ from syncadmin.sync.reasons import label, reason
 
 def link_list() -> QuerySet[RecordLink]:
     """Every link with both mirrors, newest change first (index on -updated_at)."""
+    # One column, so the -updated_at index serves the first page without a sort.
     return RecordLink.objects.select_related("crm_record", "books_contact", "paused_by").order_by(
-        "-updated_at", "-id"
+        "-updated_at"
     )
 
 
@@ -45,12 +46,17 @@ def open_failures_q() -> Exists:
     return Exists(SyncFailure.objects.filter(link=OuterRef("pk"), resolved_at__isnull=True))
 
 
+SEARCH_LIMIT = 1000  # matches per side; a broader search shows the first ones by name
+
+
 def link_search(queryset: QuerySet[RecordLink], value: str) -> QuerySet[RecordLink]:
     """Links whose CRM record or Books customer has a name starting with ``value``
-    (case-insensitive), or this exact email, CRM id or Books id.
+    (case-insensitive), or this email (any case), CRM id or Books id.
 
-    Each side is resolved through its own indexed lookup first (lower(name) prefix, email,
-    id), so the link query is two index probes, not a scan of joined names.
+    Each side is matched through its own indexes (lower(name) prefix, lower(email), id) and
+    the two link sets are united into one ``id IN (…)``: written as ``crm IN … OR books IN
+    …`` PostgreSQL would walk the whole -updated_at index testing every link. Each side is
+    capped at ``SEARCH_LIMIT`` matches so a one-word search stays a small nested loop.
     """
     value = value.strip()
     if not value:
@@ -59,14 +65,16 @@ def link_search(queryset: QuerySet[RecordLink], value: str) -> QuerySet[RecordLi
     crm = (
         CrmRecord.objects.annotate(lname=Lower("name"), lemail=Lower("email"))
         .filter(Q(lname__startswith=lowered) | Q(lemail=lowered) | Q(crm_id=value))
-        .values("pk")
+        .values("pk")[:SEARCH_LIMIT]
     )
     books = (
         BooksContact.objects.annotate(lname=Lower("contact_name"), lemail=Lower("email"))
         .filter(Q(lname__startswith=lowered) | Q(lemail=lowered) | Q(contact_id=value))
-        .values("pk")
+        .values("pk")[:SEARCH_LIMIT]
     )
-    return queryset.filter(Q(crm_record__in=crm) | Q(books_contact__in=books))
+    by_crm = RecordLink.objects.filter(crm_record__in=crm).values("pk")
+    by_books = RecordLink.objects.filter(books_contact__in=books).values("pk")
+    return queryset.filter(pk__in=by_crm.union(by_books))
 
 
 def link_failure_counts(link_ids: Iterable[int]) -> dict[int, int]:
@@ -166,7 +174,7 @@ class ReasonGroup:
 
 def failure_list() -> QuerySet[SyncFailure]:
     return SyncFailure.objects.select_related("crm_record", "books_contact").order_by(
-        "-last_seen_at", "-id"
+        "-last_seen_at"
     )
 
 
@@ -232,7 +240,7 @@ PUSH_DONE = (EventOutcome.CREATED, EventOutcome.UPDATED, EventOutcome.LINKED)
 
 
 def run_list() -> QuerySet[SyncRun]:
-    return SyncRun.objects.select_related("triggered_by").order_by("-created_at", "-id")
+    return SyncRun.objects.select_related("triggered_by").order_by("-created_at")
 
 
 def run_get(pk: int) -> SyncRun:
