@@ -135,3 +135,17 @@ def test_no_secret_on_any_page_log_export_or_error(
     assert not leaks, leaks
     assert not inline, inline
     assert len(pages) > 100  # the scan really walked the site
+
+
+def test_no_secret_in_sql_logged_with_debug_on(zoho, caplog, settings, admin_client_):
+    # With DEBUG on, Django logs every query with its parameters: only ciphertext may show.
+    settings.DEBUG = True
+    caplog.set_level(logging.DEBUG, logger="django.db.backends")
+    books = sandbox_connection(zoho)
+    Connection.objects.filter(pk=books.pk).update(access_token_expires_at=None)
+    admin_client_.post(reverse("connection-check", args=[books.pk]))
+    secrets = secrets_of(books)
+    admin_client_.post(reverse("connection-disconnect", args=[books.pk]))
+
+    assert any("syncadmin_connection" in r.getMessage() for r in caplog.records)
+    assert not [s for s in secrets for r in caplog.records if s in r.getMessage()]
