@@ -82,6 +82,9 @@ def books_customer_count(stack: Stack) -> int:
                 params={"organization_id": ORG, "per_page": 200, "page": page},
                 headers=headers,
             ).json()
+            if answer.get("code") == 44:  # the benchmark's reads share the minute limit
+                time.sleep(5)
+                continue
             total += len(answer["contacts"])
             if not answer["page_context"]["has_more_page"]:
                 return total
@@ -90,7 +93,7 @@ def books_customer_count(stack: Stack) -> int:
 
 def p(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:

@@ -30,7 +30,8 @@ CLIENT_ID = "1000.SANDBOXCLIENT00000000000000000"
 CLIENT_SECRET = "sandbox-client-secret"
 ADMIN = "admin@zylker.test"
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
+# A database of its own per run: two stacks sharing a broker would run each other's tasks.
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
 class Stack:
     def __init__(
         self, *, latency_ms: int = 0, books_limit: int = 100, workers: int = 8, plan="premium"
@@ -40,6 +41,7 @@ class Stack:
         self.tmp = tempfile.TemporaryDirectory(prefix="syncadmin-bench-")
         self.db = f"bench_{uuid.uuid4().hex[:8]}"
         self.port = free_port()
+        self.redis = f"{REDIS}/{10 + self.port % 6}"
         self.procs: list[subprocess.Popen] = []
         self.sandbox = SandboxProcess(env={"SANDBOX_REDIRECT_URIS": self.url("/")})
 
@@ -53,7 +55,7 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": "syncadmin.settings",
             "SYNCADMIN_VAR_DIR": self.tmp.name,
             "DATABASE_URL": f"{PG}/{self.db}",
-            "REDIS_URL": REDIS,
+            "REDIS_URL": self.redis,
             "DEBUG": "1",
             "ZOHO_REHEARSAL": "1",
             "ZOHO_ACCOUNTS_URL": self.sandbox.base_url,
@@ -77,7 +79,7 @@ class Stack:
     def __enter__(self) -> Stack:
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{self.db}"')
-        subprocess.run(["redis-cli", "-u", REDIS, "FLUSHDB"], check=False, capture_output=True)
+        subprocess.run(["redis-cli", "-u", self.redis, "FLUSHDB"], check=False, capture_output=True)
         self.sandbox.start()
         self.sandbox.reset()
         self.sandbox.register_client(
