@@ -54,7 +54,7 @@ from syncadmin.models import (
 from syncadmin.sync import runs
 from syncadmin.sync.profile import NotConnected, OrgClients, org_clients, sync_settings_ensure
 from syncadmin.sync.rows import as_date, books_contact_values, crm_record_values
-from syncadmin.zoho.errors import ZohoError
+from syncadmin.zoho.errors import TransientZohoError, ZohoError
 from syncadmin.zoho.types import CrmRecord as ZohoRecord
 from syncadmin.zoho.types import parse_time
 
@@ -144,8 +144,15 @@ def mirror_execute(*, run_id: int, lane: str = "reconcile") -> SyncRun | None:
             summary = _crm_pull(run, clients)
         else:
             summary = _books_pull(run, clients)
+    except TransientZohoError as exc:
+        # Budget or Zoho busy: back in the queue with its cursor; the beat resumes it.
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.QUEUED,
+            summary=f"Waiting to resume ({exc.reason.code}): {exc}"[:2000],
+        )
+        run.refresh_from_db()
+        return run
     except ZohoError as exc:
-        # The cursor is saved: a later claim resumes where this one stopped.
         return runs.run_finish(run, summary=f"Stopped by Zoho: {exc}", status=RunStatus.FAILED)
     return runs.run_finish(run, summary=summary)
 
@@ -178,13 +185,14 @@ def mirror_pull(
     return MirrorResult(done["crm"], done["books"])
 
 
-def mirror_stale_ids() -> list[int]:
-    """Mirror runs whose worker died (no heartbeat for ``runs.STALE_AFTER``);
-    queued and never picked up: a task resumes each from its cursor."""
-    stale = SyncRun.objects.filter(
-        kind__in=(RunKind.MIRROR_CRM, RunKind.MIRROR_BOOKS),
-        status=RunStatus.RUNNING,
-        heartbeat_at__lt=timezone.now() - runs.STALE_AFTER,
+def mirror_stale_ids(*, now: datetime | None = None) -> list[int]:
+    """Mirror runs a task should resume from their cursor: those whose worker died (no
+    heartbeat for ``runs.STALE_AFTER``) and those queued for over a minute (sent back to
+    wait for the budget, or whose task was lost)."""
+    now = now or timezone.now()
+    stale = SyncRun.objects.filter(kind__in=(RunKind.MIRROR_CRM, RunKind.MIRROR_BOOKS)).filter(
+        Q(status=RunStatus.RUNNING, heartbeat_at__lt=now - runs.STALE_AFTER)
+        | Q(status=RunStatus.QUEUED, created_at__lt=now - timedelta(minutes=1))
     )
     return list(stale.values_list("pk", flat=True))
 

@@ -173,3 +173,28 @@ def test_second_pull_reads_only_what_changed(messy_org, zoho):
     account.refresh_from_db()
     customer.refresh_from_db()
     assert account.phone == "+44 1" and customer.contact_name == "Renamed In Books Ltd"
+
+
+def test_pull_stopped_by_the_budget_waits_in_the_queue_and_resumes(big_org, zoho, monkeypatch):
+    from syncadmin.budget import BudgetExhausted
+
+    org = big_org.books_organization_id
+    run = mirror.mirror_start(organization_id=org, kind=RunKind.MIRROR_CRM)
+    real = mirror.crm_store
+    calls = []
+
+    def store_until_budget_runs_out(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise BudgetExhausted("no API slot within 30 s")
+        return real(**kwargs)
+
+    monkeypatch.setattr(mirror, "crm_store", store_until_budget_runs_out)
+    waiting = mirror.mirror_execute(run_id=run.pk)
+    monkeypatch.undo()
+
+    assert waiting.status == RunStatus.QUEUED and "budget_exhausted" in waiting.summary
+    assert mirror.mirror_stale_ids() == []  # not before a minute has passed
+    assert mirror.mirror_stale_ids(now=timezone.now() + timedelta(minutes=2)) == [run.pk]
+    done = mirror.mirror_execute(run_id=run.pk)
+    assert done.status == RunStatus.SUCCEEDED and done.processed > 2 * PAGE
