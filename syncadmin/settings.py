@@ -254,6 +254,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.alerts_evaluate",
         "schedule": timedelta(minutes=1),
     },
+    "diagnostics-refresh": {
+        "task": "syncadmin.tasks.diagnostics_refresh",
+        "schedule": timedelta(minutes=10),
+    },
     # Zoho never retries a lost webhook: reconcile catches up from the CRM watermark.
     "sync-reconcile": {
         "task": "syncadmin.tasks.reconcile_schedule",

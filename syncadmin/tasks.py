@@ -45,11 +45,18 @@ def record_push(organization_id: str, module: str, crm_id: str, trigger: str = "
 
 @shared_task(name="syncadmin.tasks.alerts_evaluate")
 def alerts_evaluate() -> int:
-    """Refresh the diagnostic facts and email admins about alert state changes."""
-    from syncadmin.diagnostics import alerts, facts
+    """Email admins about alert state changes (a handful of small queries)."""
+    from syncadmin.diagnostics import alerts
+
+    return len(alerts.alerts_evaluate())
+
+
+@shared_task(name="syncadmin.tasks.diagnostics_refresh")
+def diagnostics_refresh() -> None:
+    """Re-read the mirrors for the checklist (full scans: seconds on a million links)."""
+    from syncadmin.diagnostics import facts
 
     facts.facts_get(fresh=True)
-    return len(alerts.alerts_evaluate())
 
 
 @shared_task(name="syncadmin.tasks.mirror_run")
@@ -126,3 +133,23 @@ def match_schedule() -> int:
     for run_id in match_runs.match_runs_stale():
         match_run.delay_on_commit(run_id)
     return len(match_runs.match_all_if_changed())
+
+
+@shared_task(
+    name="syncadmin.tasks.cleanup_plan_run",
+    bind=True,
+    max_retries=8,
+)
+def cleanup_plan_run(self, plan_id: int) -> None:
+    """Run or resume an executing cleanup plan (claims the plan; a second delivery while
+    the first is alive no-ops). Transient Zoho errors retry with backoff and jitter."""
+    import random
+
+    from syncadmin.cleanup import execute
+    from syncadmin.zoho.errors import TransientZohoError
+
+    try:
+        execute.plan_execute(plan_id=plan_id)
+    except TransientZohoError as exc:
+        delay = min(600, 30 * 2**self.request.retries) * (0.5 + random.random())
+        raise self.retry(exc=exc, countdown=delay) from exc

@@ -120,12 +120,15 @@ def _reconnect(f: Facts) -> Check:
     q = "Has anyone disconnected and reconnected recently?"
     disconnects = [r for r in f.reconnects if r["action"] == "connection.disconnect"]
     extra_bursts = f.burst_days[1:]  # the first burst is the integration's first sync
-    if not disconnects and not extra_bursts:
+    twice = f.crm_ids_on_two_customers
+    if not disconnects and not extra_bursts and not twice:
         return Check("reconnect", q, PASS, "No disconnect in the last 90 days and no second burst of name-matched links.")  # fmt: skip
     parts = []
     if disconnects:
         d = disconnects[0]
         parts.append(f"{d['actor_label']} disconnected {d['target_label'] or 'a connection'} {_ago(d['at'], f.now)}")
+    if twice:
+        parts.append(f"{twice} CRM record(s) have two Books customers carrying their id")
     if extra_bursts:
         parts.append("bursts of native name-matched links on " + ", ".join(f"{day} ({n})" for day, n in extra_bursts))
     return Check("reconnect", q, WARN, "; ".join(parts) + ". A reconnect re-pairs by exact name and duplicates renamed records.",

@@ -1,7 +1,8 @@
 """The evidence the checklist judges, read from the mirrors in a handful of queries.
 
 These scans touch every mirror row (duplicate names, currency mismatches), so the result
-is cached: the alerts beat refreshes it every minute and the overview reads the cache.
+is cached: a beat task refreshes it every ten minutes, "Check again" on demand, and the
+overview reads the cache.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from syncadmin.sync.runs import STALE_AFTER
 from syncadmin.sync.selectors import last_success_per_kind
 
 CACHE_KEY = "diagnostics:facts:v1"
-CACHE_SECONDS = 300
+CACHE_SECONDS = 30 * 60  # the beat refreshes it well before
 RECENT = timedelta(days=90)
 BURST_MIN = 20
 
@@ -50,6 +51,9 @@ class Facts:
     crm_name_groups: int = 0
     reconnects: list[dict] = field(default_factory=list)
     burst_days: list[tuple[str, int]] = field(default_factory=list)
+    # CRM records whose id two live Books customers carry: the native sync re-paired by
+    # name after a reconnect and created renamed records again.
+    crm_ids_on_two_customers: int = 0
     books_made_since_integration: int = 0
     crm_made_since_integration: int = 0
     crossed_links: int = 0
@@ -153,6 +157,14 @@ def _reconnects(facts: Facts, now: datetime) -> None:
         .order_by("day")
     )
     total = crm_made.count()
+    facts.crm_ids_on_two_customers = (
+        crm_made.filter(deleted_at__isnull=True, status="active")
+        .exclude(zcrm_account_id="")
+        .values("organization_id", "zcrm_account_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
     facts.burst_days = [(str(d["day"]), d["n"]) for d in days if d["n"] >= total * 0.05]
     started = crm_made.aggregate(first=Min("created_time"))["first"]
     if started:
