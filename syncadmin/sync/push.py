@@ -21,12 +21,13 @@ from syncadmin.models import (
     EventOutcome,
     LinkProvenance,
     LinkState,
+    ModuleMapping,
     RecordLink,
     RunTrigger,
     SyncSettings,
 )
 from syncadmin.models.mapping import NOT_LIVE_STATES
-from syncadmin.sync import ledger, runs
+from syncadmin.sync import ledger, persons, runs
 from syncadmin.sync.failures import failure_record, failures_resolve
 from syncadmin.sync.guard import Verdict, collision_guard, disambiguated_name
 from syncadmin.sync.profile import NotConnected, OrgClients, org_clients, sync_settings_ensure
@@ -120,6 +121,12 @@ def _push(push: Push, clients: OrgClients, fields: dict[str, Any] | None) -> Pus
         s = push.settings
         if not in_scope(fields, scope_field=s.scope_field, scope_value=s.scope_value):
             return _skip(push, "out_of_scope", f"{s.scope_field} is not {s.scope_value!r}.")
+        shape = module_shape(s.module_mapping, push.module, push.record.account_crm_id)
+        if shape == "skip":
+            mapping = s.get_module_mapping_display()
+            return _skip(push, "out_of_scope", f"{push.module} are not synced ({mapping}).")
+        if shape == "person":
+            return persons.person_push(push, clients.books, fields)
         shaped = books_payload(
             module=push.module, fields=fields, country=s.books_country, overrides=s.field_mapping
         )
@@ -131,6 +138,16 @@ def _push(push: Push, clients: OrgClients, fields: dict[str, Any] | None) -> Pus
         return _fail(push, "record_locked", str(exc))
     except ZohoError as exc:
         return _fail(push, exc.reason.code, str(exc), error=exc)
+
+
+def module_shape(mapping: str, module: str, account_id: str) -> str:
+    """What a record of ``module`` becomes under the organisation's module mapping:
+    a "customer", a "person" of its account's customer, or "skip"."""
+    if mapping == ModuleMapping.ACCOUNTS:
+        return "customer" if module == "Accounts" else "skip"
+    if mapping == ModuleMapping.CONTACTS:
+        return "customer" if module == "Contacts" else "skip"
+    return "person" if module == "Contacts" and account_id else "customer"
 
 
 def _pause_reason(push: Push) -> str:

@@ -37,6 +37,8 @@ SYNC_REASONS: dict[str, Reason] = {
                "Open Connections and connect or re-authorise; nothing is lost meanwhile."),
         Reason("plan_unknown", A, "The connection's plan is not one Zoho offers, so syncadmin cannot tell its API limits.",
                "Set the plan on Connections."),
+        Reason("account_not_in_books", T, "This CRM contact belongs to an account that is not a Books customer yet.",
+               "Nothing to do: it is retried after the account is pushed (push the account now to hurry it)."),
         Reason("invalid_record", P, "The CRM record cannot become a Books customer as it is (no name, or an id Zoho never issues).",
                "Fix the record in CRM; syncadmin retries when it changes."),
     ]

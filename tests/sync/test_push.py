@@ -148,6 +148,8 @@ def test_customer_with_the_same_email_is_linked_not_duplicated(connected_org):
                                       "is_primary_contact": True}]}
     )  # fmt: skip
     mirror_books(connected_org, existing)
+    connected_org.module_mapping = "contacts"  # B2C: CRM contacts are the customers
+    connected_org.save()
     crm_id = crm_contact(connected_org, "Bramble", "Foods", Email="AP@bramble.test")
 
     outcome = record_push(
@@ -225,3 +227,57 @@ def test_twenty_concurrent_pushes_of_one_record_make_one_customer(connected_org)
     assert RecordLink.objects.filter(crm_record__crm_id=crm_id).count() == 1
     assert BooksContact.objects.filter(crm_ref=crm_id).count() == 1
     assert not SyncFailure.objects.filter(resolved_at__isnull=True).exists()
+
+
+def contact_of(org, account_id: str, last: str) -> str:
+    return crm_contact(
+        org, "Pat", last, Email=f"pat.{last.lower()}@example.test",
+        Account_Name={"id": account_id},
+    )  # fmt: skip
+
+
+def push_contact(org, crm_id):
+    return record_push(organization_id=org.books_organization_id, module="Contacts", crm_id=crm_id)
+
+
+def test_contacts_are_not_pushed_when_only_accounts_map_to_customers(connected_org, zoho):
+    account = crm_account(connected_org, "Accounts Only Ltd")
+    contact = contact_of(connected_org, account, "Solo")
+    mark = zoho.stats()["now"]
+
+    outcome = push_contact(connected_org, contact)
+
+    assert (outcome.outcome, outcome.reason_code) == (EventOutcome.SKIPPED, "out_of_scope")
+    assert zoho.stats(since=mark, service="books")["total"] == 0
+
+
+def test_with_both_modules_a_contact_becomes_a_person_of_its_accounts_customer(connected_org):
+    connected_org.module_mapping = "both"
+    connected_org.save()
+    account = crm_account(connected_org, "Family Firm Ltd")
+    push(connected_org, account)
+    contact = contact_of(connected_org, account, "Member")
+
+    first = push_contact(connected_org, contact)
+    again = push_contact(connected_org, contact)
+
+    assert (first.outcome, again.outcome) == (EventOutcome.CREATED, EventOutcome.UNCHANGED)
+    [customer] = books_customers_for(connected_org, account)
+    emails = [p.get("email") for p in customer.data["contact_persons"]]
+    assert emails.count("pat.member@example.test") == 1
+    # no customer of its own for the contact, and no second live link on the customer
+    assert books_customers_for(connected_org, contact) == []
+    assert PushLedger.objects.get(crm_id=contact).books_contact_id == customer.contact_id
+
+
+def test_with_both_modules_a_contact_waits_for_its_account(connected_org):
+    connected_org.module_mapping = "both"
+    connected_org.save()
+    account = crm_account(connected_org, "Not Yet Pushed Ltd")
+    contact = contact_of(connected_org, account, "Early")
+
+    outcome = push_contact(connected_org, contact)
+
+    assert outcome.reason_code == "account_not_in_books"
+    [failure] = open_failures(contact)
+    assert failure.transient and failure.next_retry_at is not None
