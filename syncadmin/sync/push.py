@@ -109,6 +109,7 @@ def record_push(
 
 
 def _push(push: Push, clients: OrgClients, fields: dict[str, Any] | None) -> PushOutcome:
+    push.record = CrmRecord.objects.filter(module=push.module, crm_id=push.crm_id).first()
     if paused := _pause_reason(push):
         return _skip(push, "paused", paused)
     try:

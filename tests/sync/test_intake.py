@@ -154,3 +154,31 @@ def test_deleted_record_notification_orphans_its_link_and_keeps_it(
     assert link.state == LinkState.ORPHANED_BOOKS
     assert link.books_contact is not None  # the Books side is kept, never dropped
     assert [f.reason_code for f in open_failures(crm_id)] == ["orphaned_link"]
+
+
+def test_paused_record_is_untouched_by_a_webhook(
+    connected_org, deliver, zoho, admin_user, django_capture_on_commit_callbacks
+):
+    from syncadmin.models import CrmRecord
+    from syncadmin.sync.controls import live_link_for, record_pause
+    from syncadmin.sync.push import record_push
+
+    crm_id = crm_account(connected_org, "Held Steady Ltd")
+    record_push(organization_id=connected_org.books_organization_id, module="Accounts",
+                crm_id=crm_id)  # fmt: skip
+    link = live_link_for(
+        crm_record=CrmRecord.objects.get(crm_id=crm_id),
+        organization_id=connected_org.books_organization_id,
+    )
+    record_pause(link=link, actor=admin_user, reason="finance review")
+    mark = zoho.stats()["now"]
+
+    renamed = {"module": "Accounts", "id": crm_id, "Account_Name": "Renamed While Paused Ltd"}
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = deliver({**renamed, "VAT_Treatment": "uk"})
+
+    assert answer.status_code == 202  # stored, so nothing is lost when it resumes
+    event = SyncEvent.objects.filter(crm_record__crm_id=crm_id).latest("pk")
+    assert event.outcome == EventOutcome.SKIPPED and "paused" in event.message
+    assert zoho.stats(since=mark, service="books")["total"] == 0
+    assert books_customers_for(connected_org, crm_id)[0].contact_name == "Held Steady Ltd"
