@@ -1,10 +1,10 @@
 """Duplicate cleanup: finance's review of the stored clusters, plans, execution.
 
 Clusters come from ``sync.match_runs`` (matching over the mirrors); ``review`` records
-finance's decisions, ``plans`` builds approved plans (steps in the only safe order, money preview, four-eyes approval),
-``execute`` runs them resumably in the cleanup lane, ``dryrun`` lists the calls it would
-make, ``undo`` reverses what Zoho allows, ``reconnect`` prepares a native reconnect that
-creates no new duplicates and verifies it afterwards.
+finance's decisions; ``plans`` builds plans (steps in the only safe order, money preview,
+four-eyes approval); ``execute`` runs them resumably in the cleanup lane; ``dryrun`` lists
+the calls it would make; ``undo`` reverses what Zoho allows; ``reconnect`` prepares a
+native reconnect that creates no new duplicates and verifies it afterwards.
 """
 
 from syncadmin.cleanup.dryrun import plan_dry_run

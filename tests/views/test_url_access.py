@@ -12,6 +12,11 @@ from tests.conftest import client_for
 OK, LOGIN, FORBIDDEN, NOT_ALLOWED = 200, 302, 403, 405
 EVERYONE_SIGNED_IN = {"anonymous": LOGIN, "admin": OK, "finance": OK, "sales": OK}
 ADMIN_ONLY = {"anonymous": LOGIN, "admin": OK, "finance": FORBIDDEN, "sales": FORBIDDEN}
+# Cleanup: admins propose (and pass checklists and gates), finance reviews and approves.
+ADMIN_POST = {**ADMIN_ONLY, "admin": NOT_ALLOWED}
+FINANCE_POST = {"anonymous": LOGIN, "admin": FORBIDDEN, "finance": NOT_ALLOWED,
+                "sales": FORBIDDEN}  # fmt: skip
+EVERYONE_404 = {"anonymous": LOGIN, "admin": 404, "finance": 404, "sales": 404}
 URL_ARGS = {
     "connection-connect": ["crm"],
     "connection-organisation": [999],
@@ -29,6 +34,13 @@ URL_ARGS = {
         "record-relink", "record-unlink", "record-books-search", "record-crm",
         "record-crm-push", "failure-fix", "run", "run-progress", "settings-org",
         "settings-pause",
+    )},
+    **{name: [999] for name in (
+        "cleanup-cluster", "cleanup-decide", "cleanup-survivor", "cleanup-plan",
+        "cleanup-plan-progress", "cleanup-plan-csv", "cleanup-plan-submit",
+        "cleanup-plan-native-off", "cleanup-plan-approve", "cleanup-plan-reject",
+        "cleanup-plan-merges", "cleanup-plan-execute", "cleanup-plan-undo",
+        "cleanup-plan-verify", "cleanup-step-confirm",
     )},
 }
 
@@ -66,6 +78,20 @@ EXPECTED = {
     "settings": ADMIN_ONLY,
     "settings-org": {**ADMIN_ONLY, "admin": 404},
     "settings-pause": {**ADMIN_ONLY, "admin": NOT_ALLOWED},
+    "cleanup": EVERYONE_SIGNED_IN,
+    "cleanup-plans": EVERYONE_SIGNED_IN,
+    "cleanup-cluster": EVERYONE_404,
+    "cleanup-plan": EVERYONE_404,
+    "cleanup-plan-progress": EVERYONE_404,
+    "cleanup-plan-csv": {**EVERYONE_404, "sales": FORBIDDEN},
+    **{name: ADMIN_POST for name in (
+        "cleanup-match", "cleanup-plan-create", "cleanup-plan-submit", "cleanup-plan-native-off",
+        "cleanup-plan-verify", "cleanup-step-confirm",
+    )},
+    **{name: FINANCE_POST for name in (
+        "cleanup-accept-certain", "cleanup-decide", "cleanup-survivor", "cleanup-plan-approve",
+        "cleanup-plan-reject", "cleanup-plan-merges", "cleanup-plan-execute", "cleanup-plan-undo",
+    )},
     "connections": EVERYONE_SIGNED_IN,
     # Connecting Zoho is for admins only; GETs of POST-only actions answer 405 to them.
     "connection-connect": ADMIN_ONLY,
