@@ -38,6 +38,7 @@ from syncadmin.matching.blocking import candidate_pairs  # noqa: E402
 from syncadmin.matching.features import features  # noqa: E402
 
 LIMIT_100K_SECONDS = 20
+ORGS = {"in": "20000002", "uk": "20000001"}
 BANDS = [Band.CERTAIN, Band.LIKELY, Band.POSSIBLE]
 
 
@@ -121,17 +122,18 @@ def _timed_match(records: list[Record]) -> tuple[MatchResult, float, set, dict]:
 # ------------------------------------------------------------------ the messy scenario
 
 
-def sandbox_data(size: int, seed: int, keep: Path | None) -> tuple[dict, dict]:
+def sandbox_data(size: int, seed: int, org: str, keep: Path | None) -> tuple[dict, dict]:
     from tests.matching.sandbox_records import read_sandbox
     from tests.sandbox_process import SandboxProcess
 
     with tempfile.TemporaryDirectory(prefix="match-bench-") as tmp, SandboxProcess() as sandbox:
         truth_path = Path(tmp) / "truth.json"
         body = {"scenario": "messy", "size": size, "seed": seed, "truth": str(truth_path)}
+        body["org"] = org
         started = time.monotonic()
         sandbox.client.post("/_sandbox/seed", json=body, timeout=900).raise_for_status()
         seeded = time.monotonic() - started
-        raw = read_sandbox(sandbox)
+        raw = read_sandbox(sandbox, ORGS[org])
         truth = json.loads(truth_path.read_text())
     raw["seed_seconds"] = round(seeded, 2)
     if keep:
@@ -155,10 +157,10 @@ def run_messy(args) -> dict:
         raw = json.loads((args.reuse / "raw.json").read_text())
         truth = json.loads((args.reuse / "truth.json").read_text())
     else:
-        raw, truth = sandbox_data(args.size, args.seed, args.keep)
-    records = to_records(raw)
+        raw, truth = sandbox_data(args.size, args.seed, args.org, args.keep)
+    records = to_records(raw, ORGS[args.org])
     result, seconds, candidates, machine = _timed_match(records)
-    figures = {"mode": "messy", "size": args.size, "seed": args.seed, **machine}
+    figures = {"mode": "messy", "size": args.size, "seed": args.seed, "org": args.org, **machine}
     figures["records"] = {"books": len(raw["books"]), "crm_accounts": len(raw["accounts"])}
     figures["match_seconds"] = round(seconds, 3)
     figures["clusters"] = len(result.clusters)
@@ -250,7 +252,7 @@ def synthetic(size: int, seed: int) -> tuple[list[Record], list[list[str]]]:
         )[0]
         kind = rng.choice(DRIFTS)
         drifted = _drift(rng, name, kind)
-        mail = (f"accounts@{domain}",)
+        mail = (f"{_word(rng).lower()}.{_word(rng).lower()}@{domain}",)  # a person's address
         members = []
         if pattern != "books_only" and len(crm) < size:
             crm.append(Record(Side.CRM, cid, name, emails=mail, phones=(phone,), region="IN"))
@@ -345,6 +347,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--org", choices=sorted(ORGS), default="in", help="messy: Books org")
     parser.add_argument("--keep", type=Path, help="save the sandbox's answers and truth here")
     parser.add_argument("--reuse", type=Path, help="score data saved by --keep (no sandbox)")
     args = parser.parse_args()

@@ -53,18 +53,22 @@ def _name_blocks(feats: list[Features]) -> Iterator[list[str]]:
 def _value_blocks(
     feats: list[Features], attr: str, placeholders: dict[tuple[str, str], int]
 ) -> Iterator[list[str]]:
-    values = ((value, f.ref) for f in feats for value in _values(f, attr))
-    for value, refs in _grouped(values).items():
+    groups: dict[str, list[str]] = defaultdict(list)
+    for f in feats:
+        values = getattr(f, attr)
+        if not values:
+            continue
+        if isinstance(values, str):
+            groups[values].append(f.ref)
+        else:
+            for value in values:
+                groups[value].append(f.ref)
+    for value, refs in groups.items():
         if len(refs) > PLACEHOLDER_LIMIT and attr != "crm_ids":
             placeholders[(attr, value)] = len(refs)
             continue
         if len(refs) > 1:
             yield refs
-
-
-def _values(f: Features, attr: str) -> Iterable[str]:
-    value = getattr(f, attr)
-    return [value] if isinstance(value, str) else value
 
 
 def fuzzy_variants(key: str) -> set[str]:

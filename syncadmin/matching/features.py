@@ -19,6 +19,9 @@ class Features:
     crm_ids: frozenset[str]  # the CRM records this one stands for
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def features(record: Record) -> Features:
     if record.is_person:
         key = n.person_name(record.first_name, record.last_name) or n.fold(record.name)
@@ -26,22 +29,26 @@ def features(record: Record) -> Features:
     else:
         name = n.company_name(record.name or record.company_name)
         key, form = name.core, name.legal_form
-    emails = frozenset(filter(None, map(n.email, record.emails)))
-    domains = {n.company_domain(e) for e in emails}
+    emails, domains, phones = _NONE, _NONE, _NONE  # most records: one e-mail or none
+    if record.emails:
+        emails = frozenset(e for e in map(n.email, record.emails) if e)
+        domains = frozenset(d for d in map(n.company_domain, emails) if d)
     if record.website:
-        domains.add(n.company_domain(record.website))
-    phones = frozenset(filter(None, (n.phone(p, record.region) for p in record.phones)))
+        site = n.company_domain(record.website)
+        domains = domains | {site} if site else domains
+    if record.phones:
+        phones = frozenset(p for p in (n.phone(p, record.region) for p in record.phones) if p)
     link = record.id if record.side == Side.CRM else record.crm_link
     return Features(
-        ref=record.ref,
-        side=record.side,
-        key=key,
-        form=form,
-        emails=emails,
-        domains=frozenset(filter(None, domains)),
-        phones=phones,
-        tax_id=n.tax_id(record.tax_id) if record.tax_id else "",
-        crm_ids=frozenset(_bare_crm_id(link) for link in [link] if link),
+        record.ref,
+        record.side,
+        key,
+        form,
+        emails,
+        domains,
+        phones,
+        n.tax_id(record.tax_id) if record.tax_id else "",
+        frozenset((_bare_crm_id(link),)) if link else _NONE,
     )
 
 

@@ -48,6 +48,7 @@ FREE_MAIL = frozenset(
     ]
 )
 _SPACE = re.compile(r"[^0-9a-z]+")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 _INTERNATIONAL = re.compile(r"^\+[1-9][0-9 -]{6,18}[0-9]$")
 _GSTIN = re.compile(r"^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][0-9A-Z]Z[0-9A-Z]$")
 
@@ -150,12 +151,14 @@ def phone(raw: str, region: str = "") -> str:
     if not text:
         return ""
     if _INTERNATIONAL.match(text):
-        groups = re.split(r"[ -]+", text[1:])
-        digits = "".join(groups)
-        # "+91 98765 43210": E.164 once the spacing goes, no parser needed (it costs 25 µs).
-        # A "0" where a trunk prefix could hide ("+44 020…", "+4402…") takes the parser.
-        if "0" not in digits[1:4] and not any(g.startswith("0") for g in groups):
-            return "+" + digits
+        digits = _NOT_DIGIT.sub("", text)
+        # "+91 98765 43210" is E.164 once the spacing goes: no parser (it costs 25 µs).
+        # A trunk "0" after the country code ("+44 020 …") takes the parser.
+        for width in (1, 2, 3):  # country codes are prefix-free
+            if int(digits[:width]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                if digits[width] != "0" and 8 <= len(digits) <= 15:
+                    return "+" + digits
+                break
     try:
         number = phonenumbers.parse(text, (region or "").upper() or None)
     except phonenumbers.NumberParseException:

@@ -10,6 +10,7 @@ The rules, strongest first (the first that applies sets the band):
    possible;
 5. any other name with the same tax id (and some name likeness) → likely; the same
    e-mail or phone alone → possible.
+A shared role mailbox (accounts@, info@ …) counts as a shared domain: evidence, no band.
 """
 
 from rapidfuzz import fuzz
@@ -19,6 +20,34 @@ from .normalise import forms_compatible
 from .records import Band, Pair, Side
 
 SIMILAR = 0.90
+# Shared role mailboxes (accounts@, info@ …) say as much as a shared domain, no more.
+ROLE_MAILBOXES = frozenset(
+    [
+        "accounts",
+        "account",
+        "accountspayable",
+        "ap",
+        "ar",
+        "billing",
+        "info",
+        "sales",
+        "admin",
+        "office",
+        "contact",
+        "hello",
+        "enquiries",
+        "enquiry",
+        "support",
+        "finance",
+        "invoices",
+        "invoice",
+        "orders",
+        "mail",
+        "team",
+        "purchase",
+        "purchasing",
+    ]
+)
 SOME_LIKENESS = 0.60
 
 
@@ -39,8 +68,12 @@ def _shared(a: Features, b: Features) -> dict[str, str]:
     if a.tax_id and a.tax_id == b.tax_id:
         kind = "GSTIN" if len(a.tax_id) == 15 and a.tax_id[:2].isdigit() else "VAT number"
         shared["tax"] = f"same {kind} {a.tax_id}"
-    if a.emails & b.emails:
-        shared["email"] = f"same e-mail {min(a.emails & b.emails)}"
+    both = a.emails & b.emails
+    personal = {e for e in both if e.partition("@")[0] not in ROLE_MAILBOXES}
+    if personal:
+        shared["email"] = f"same e-mail {min(personal)}"
+    elif both:  # accounts@ serves a group of companies, or their agent: a domain at best
+        shared["mailbox"] = f"same role mailbox {min(both)}"
     if a.phones & b.phones:
         shared["phone"] = f"same phone {min(a.phones & b.phones)}"
     if a.domains & b.domains:

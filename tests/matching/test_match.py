@@ -74,6 +74,13 @@ PAIRS = [
         "",
     ),  # free mail is no evidence
     (books("1", "Acme Traders"), books("2", "Zenith Motors"), None, ""),
+    # a shared role mailbox is a shared domain, not a shared person
+    (
+        books("1", "Acme Trading", emails=("accounts@acme.com",)),
+        crm("9", "Acme Tradng", emails=("accounts@acme.com",)),
+        Band.POSSIBLE,
+        "same role mailbox accounts@acme.com",
+    ),
 ]
 
 
