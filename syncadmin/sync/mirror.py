@@ -250,33 +250,36 @@ def _crm_module(run: SyncRun, clients: OrgClients, module: str, cursor: dict) ->
         return cursor.get("counts", {}).get(module, 0)
     org, settings = run.organization_id, clients.settings
     stream = f"crm:{module}"
-    since = parse_time(cursor.get("seen"))
-    seen_ids = set(cursor.get("seen_ids", []))
-    if since is None and (since := watermark_get(org, stream)):
-        # The watermark is inclusive: what the mirror already holds at that second is known.
-        seen_ids = set(
-            CrmRecord.objects.filter(module=module, modified_time=since).values_list(
-                "crm_id", flat=True
-            )
-        )
+    # Inclusive, like Zoho's If-Modified-Since: records of the watermark's second are read
+    # again and skipped when the mirror already holds them as they are.
+    since = parse_time(cursor.get("seen")) or watermark_get(org, stream)
     read = int(cursor.get("read", 0))
     records = clients.crm.records(
         module=module, fields=crm_fields(settings, module, clients), modified_since=since
     )
     for page in _pages(records):
-        fresh = [r for r in page if not (r.modified_time == since and r.id in seen_ids)]
+        fresh = _crm_unseen(module, page, since)
         crm_store(module=module, records=fresh, settings=settings)
         read += len(fresh)
-        newest = max((r.modified_time for r in page if r.modified_time), default=since)
-        if newest != since:
-            since, seen_ids = newest, set()
-        seen_ids |= {r.id for r in page if r.modified_time == newest}
-        cursor.update(seen=_iso(since), seen_ids=sorted(seen_ids), read=read)
+        since = max((r.modified_time for r in page if r.modified_time), default=since)
+        cursor.update(seen=_iso(since), read=read)
         done_before = sum(v for k, v in cursor.get("counts", {}).items() if k in CRM_MODULES)
         SyncRun.objects.filter(pk=run.pk).update(processed=done_before + read)
         runs.run_beat(run, cursor=cursor)
     watermark_set(org, stream, since)
     return read
+
+
+def _crm_unseen(module: str, page: list[ZohoRecord], since: datetime | None) -> list[ZohoRecord]:
+    """The page without the records of the watermark's second the mirror holds unchanged
+    (a second edit within that second differs, so it is kept)."""
+    at_since = [r.id for r in page if since and r.modified_time == since]
+    if not at_since:
+        return page
+    held = dict(
+        CrmRecord.objects.filter(module=module, crm_id__in=at_since).values_list("crm_id", "raw")
+    )
+    return [r for r in page if r.id not in held or held[r.id] != r.fields]
 
 
 def _pages(items: Iterable[Any], size: int = PAGE) -> Iterator[list[Any]]:
@@ -461,9 +464,9 @@ def _books_contacts(run: SyncRun, clients: OrgClients, cursor: dict) -> None:
         items, more = books_contacts_page(clients.books, page=cursor["page"])
         fresh = [c for c in items if not since or not _books_time(c) or _books_time(c) >= since]
         past = len(fresh) < len(items)
-        if since:  # inclusive watermark: skip what the mirror already holds at that second
-            known = _known_at(run.organization_id, since)
-            fresh = [c for c in fresh if str(c["contact_id"]) not in known]
+        if since:  # inclusive watermark: skip what the mirror holds unchanged at that second
+            held = _held_at(run.organization_id, since)
+            fresh = [c for c in fresh if held.get(str(c["contact_id"])) != c]
         due = books_store(organization_id=run.organization_id, items=fresh, unique_field=unique)
         if cursor["page"] == 1 and fresh:
             cursor["newest"] = _iso(_books_time(fresh[0]))
@@ -476,10 +479,10 @@ def _books_contacts(run: SyncRun, clients: OrgClients, cursor: dict) -> None:
             return  # past the watermark: older contacts have not changed
 
 
-def _known_at(org: str, moment: datetime) -> set[str]:
-    return set(
+def _held_at(org: str, moment: datetime) -> dict[str, dict]:
+    return dict(
         BooksContact.objects.filter(organization_id=org, last_modified_time=moment).values_list(
-            "contact_id", flat=True
+            "contact_id", "raw"
         )
     )
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from syncadmin.models import (
@@ -49,12 +49,14 @@ class ReconcileReport:
     skipped_paused: int = 0
     resumed: int = 0
     drift: int = 0
+    books_edits: int = 0
 
     def __str__(self) -> str:
         pushed = ", ".join(f"{n} {k}" for k, n in sorted(self.pushed.items())) or "nothing"
         retried = ", ".join(f"{n} {k}" for k, n in sorted(self.retried.items())) or "none"
         return (
-            f"Pushed: {pushed}. Drifted pairs: {self.drift}. Retries: {retried}. "
+            f"Pushed: {pushed}. Drifted pairs: {self.drift}. Customers edited in Books "
+            f"since their last push: {self.books_edits}. Retries: {retried}. "
             f"Paused, left alone: {self.skipped_paused}. Timed pauses ended: {self.resumed}."
         )
 
@@ -123,7 +125,8 @@ def _reconcile(run: SyncRun, report: ReconcileReport) -> None:
     for module in modules:
         watermark_set(org, f"reconcile:{module}", watermark_get(org, f"crm:{module}"))
     watermark_set(org, "reconcile:at", started)
-    for record in _candidates(settings, modules, since, touched):
+    report.books_edits = _books_edits(org)
+    for record in _candidates(settings, modules, since, touched, report):
         if record.pk in paused:
             report.skipped_paused += 1
             continue
@@ -148,7 +151,11 @@ def _paused_record_ids(org: str) -> set[int]:
 
 
 def _candidates(
-    settings: SyncSettings, modules, since: dict[str, datetime | None], touched: datetime | None
+    settings: SyncSettings,
+    modules,
+    since: dict[str, datetime | None],
+    touched: datetime | None,
+    report: ReconcileReport,
 ):
     """In-scope live records that have no Books customer yet or whose linked pair drifted,
     among those changed in CRM since the last reconcile or whose link changed since (a
@@ -185,9 +192,21 @@ def _candidates(
         if link is None or link.books_contact_id is None:
             yield record  # never had a Books customer (a paused placeholder included)
         elif link.state == LinkState.LINKED and drifted(settings, record, link):
+            report.drift += 1
             yield record
         # Other states (Books side deleted, inactive …) wait for a person: pushing would
         # make a second customer next to an inactive one.
+
+
+def _books_edits(org: str) -> int:
+    """Linked customers someone edited in Books after syncadmin last pushed them: CRM's
+    values win at the record's next change, so they are counted, not reverted."""
+    return RecordLink.objects.filter(
+        books_organization_id=org,
+        state=LinkState.LINKED,
+        last_pushed_at__isnull=False,
+        books_contact__last_modified_time__gt=F("last_pushed_at") + timedelta(seconds=5),
+    ).count()
 
 
 def drifted(settings: SyncSettings, record: CrmRecord, link: RecordLink) -> bool:

@@ -189,3 +189,20 @@ def test_a_resumed_record_goes_across_at_the_next_reconcile(connected_org, admin
     run = reconcile.reconcile_now(organization_id=org)  # CRM has not changed since
 
     assert books_names(connected_org) == Counter(["Waitwell Ltd"]), run.summary
+
+
+def test_a_linked_pair_that_drifted_in_crm_is_pushed(
+    connected_org,
+):
+    org = connected_org.books_organization_id
+    (crm_id,) = insert_accounts(connected_org, ["Driftwood Ltd"])
+    reconcile.reconcile_now(organization_id=org)  # pushed: linked
+    clients = org_clients(connected_org)
+    clients.crm.update(module="Accounts", records=[{"id": crm_id, "Billing_City": "Leeds"}])
+    link = RecordLink.objects.select_related("books_contact").get(crm_record__crm_id=crm_id)
+
+    run = reconcile.reconcile_now(organization_id=org)
+
+    assert "Drifted pairs: 1" in run.summary and "1 updated" in run.summary
+    contact = clients.books.contact(contact_id=link.books_contact.contact_id)
+    assert contact.data["billing_address"]["city"] == "Leeds"
