@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from .blocking import candidate_pairs
 from .clusters import build_clusters
 from .features import features, without
-from .predictor import NativeOutcome, predict_first_sync
+from .predictor import NativeOutcome, duplicates_after_reconnect, predict_first_sync
 from .records import Band, BlockingStats, Cluster, MatchResult, Pair, Record, Side
 from .scoring import score_pair
 from .survivors import SurvivorRules
@@ -28,6 +28,7 @@ __all__ = [
     "Record",
     "Side",
     "SurvivorRules",
+    "duplicates_after_reconnect",
     "match_records",
     "predict_first_sync",
 ]

@@ -19,7 +19,7 @@ Anything unpaired becomes a new Books customer, unless its trimmed name is alrea
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .records import Record, Side
+from .records import MatchResult, Record, Side
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 MAX_NAME = 200
@@ -77,3 +77,27 @@ def _unpaired(record: Record, owner: dict[str, str], name_match: str, ambiguous:
         return NativeOutcome(record.id, "name_clash", holder, ambiguous, reason)
     owner[_key(name, name_match)] = f"{Side.CRM}:{record.id}"
     return NativeOutcome(record.id, "create", "", ambiguous, "no Books customer of that name")
+
+
+def duplicates_after_reconnect(
+    outcomes: Sequence[NativeOutcome], result: MatchResult
+) -> dict[str, tuple[str, ...]]:
+    """CRM id → the Books customers (refs) already standing for that party, for every
+    record the first sync would create anew: the duplicates a reconnect would make today.
+    "Standing for" = linked to it (`zcrm_account_id`) or in its duplicate cluster."""
+    cluster_of = result.cluster_of()
+    linked: dict[str, list[str]] = {}
+    for record in result.records.values():
+        if record.side == Side.BOOKS and record.crm_link:
+            linked.setdefault(record.crm_link.removeprefix("zcrm_"), []).append(record.ref)
+    found = {}
+    for outcome in outcomes:
+        if outcome.outcome != "create":
+            continue
+        cluster = cluster_of.get(f"{Side.CRM}:{outcome.crm_id}")
+        books = set(linked.get(outcome.crm_id, []))
+        if cluster is not None:
+            books.update(ref for ref in cluster.refs if ref.startswith(f"{Side.BOOKS}:"))
+        if books:
+            found[outcome.crm_id] = tuple(sorted(books))
+    return found

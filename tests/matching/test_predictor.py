@@ -3,7 +3,13 @@ test_predictor_sandbox.py)."""
 
 import pytest
 
-from syncadmin.matching import Record, Side, predict_first_sync
+from syncadmin.matching import (
+    Record,
+    Side,
+    duplicates_after_reconnect,
+    match_records,
+    predict_first_sync,
+)
 
 
 def crm(id_: str, name: str, created: str) -> Record:
@@ -63,3 +69,17 @@ def test_exact_name_match_knob_lets_case_variants_coexist():
         [crm("c1", "ACME LTD", "1")], [books("b1", "Acme Ltd")], name_match="exact"
     )
     assert outcome.outcome == "create"
+
+
+def test_a_reconnect_duplicates_renamed_and_drifted_parties():
+    renamed = crm("c1", "Acme Limited", "1")  # renamed in CRM; Books keeps the old name
+    drifted = crm("c2", "Globex & Sons", "2")  # never linked; Books typed "Globex and Sons"
+    new = crm("c3", "Initech", "3")  # nobody in Books: a new customer, not a duplicate
+    books_side = [
+        Record(Side.BOOKS, "b1", "Acme Ltd", crm_link="c1"),
+        Record(Side.BOOKS, "b2", "Globex and Sons"),
+    ]
+    records = [renamed, drifted, new, *books_side]
+    outcomes = predict_first_sync([renamed, drifted, new], books_side)
+    found = duplicates_after_reconnect(outcomes, match_records(records))
+    assert found == {"c1": ("books:b1",), "c2": ("books:b2",)}
