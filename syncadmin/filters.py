@@ -56,7 +56,9 @@ class LinkFilter(django_filters.FilterSet):
         label="Transactions",
         widget=_yes_no("Any", "Has transactions", "None"),
     )
-    crossed = django_filters.BooleanFilter(widget=_yes_no("Crossed or not", "Crossed", "Not crossed"))
+    crossed = django_filters.BooleanFilter(
+        widget=_yes_no("Crossed or not", "Crossed", "Not crossed")
+    )
     duplicate = django_filters.ChoiceFilter(
         method="filter_duplicate", choices=DUPLICATE_CHOICES, empty_label="Duplicates: any"
     )
@@ -75,9 +77,13 @@ class LinkFilter(django_filters.FilterSet):
 
     def filter_duplicate(self, queryset, name, value):
         if value == "crm_name":
-            twin = CrmRecord.objects.annotate(lname=Lower("name")).filter(
-                lname=Lower(OuterRef("crm_record__name")), module=OuterRef("crm_record__module")
-            ).exclude(pk=OuterRef("crm_record_id"))
+            twin = (
+                CrmRecord.objects.annotate(lname=Lower("name"))
+                .filter(
+                    lname=Lower(OuterRef("crm_record__name")), module=OuterRef("crm_record__module")
+                )
+                .exclude(pk=OuterRef("crm_record_id"))
+            )
             return queryset.filter(Exists(twin))
         contacts = BooksContact.objects.filter(
             organization_id=OuterRef("books_contact__organization_id"), deleted_at__isnull=True
@@ -117,10 +123,12 @@ class FailureFilter(django_filters.FilterSet):
         widget=_yes_no("Open or resolved", "Open", "Resolved"),
     )
     organisation = django_filters.CharFilter(field_name="organization_id", label="Org id")
+    # From a mapping row's failure count; not shown in the form.
+    link = django_filters.NumberFilter(field_name="link_id", widget=forms.HiddenInput)
 
     class Meta:
         model = SyncFailure
-        fields = ["reason_code", "open", "organisation"]
+        fields = ["reason_code", "open", "organisation", "link"]
 
 
 class RunFilter(django_filters.FilterSet):

@@ -26,7 +26,9 @@ class OrganisationForm(forms.Form):
 
 
 class BulkLinkForm(forms.Form):
-    action = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume"), ("push", "Push now")])
+    action = forms.ChoiceField(
+        choices=[("pause", "Pause"), ("resume", "Resume"), ("push", "Push now")]
+    )
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={
         "required": "Tick at least one row first."})  # fmt: skip
     reason = forms.CharField(max_length=255, required=False)
@@ -94,8 +96,11 @@ class SyncSettingsForm(forms.Form):
     scope_field = forms.CharField(max_length=100, required=False,
                                   help_text="CRM API name; empty syncs every record.")  # fmt: skip
     scope_value = forms.CharField(max_length=200, required=False)
-    field_mapping = forms.JSONField(required=False, widget=forms.Textarea(attrs={"rows": 6}),
-                                    help_text='CRM API name → Books key, e.g. {"Industry": "cf_industry"}')  # fmt: skip
+    field_mapping = forms.JSONField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text='CRM API name → Books key, e.g. {"Industry": "cf_industry"}',
+    )
     writeback_field = forms.CharField(max_length=100)
 
     def __init__(self, *args, **kwargs):

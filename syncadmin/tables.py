@@ -33,6 +33,7 @@ def _signature_by_function(fn):
 
 django_tables2.utils.signature = _signature_by_function
 
+
 class WhenColumn(tables.Column):
     """A date-time cell formatted in Python: django-tables2's DateTimeColumn renders a
     template per cell, which on 50 rows × 3 dates costs more than the query."""
@@ -53,17 +54,22 @@ class LinkTable(tables.Table):
     the page costs, so CRM and Books each show name and id in one cell."""
 
     select = tables.CheckBoxColumn(
-        accessor="pk", attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}}
+        accessor="pk",
+        attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}},
     )
     crm_name = tables.Column(
-        verbose_name="CRM record", accessor="crm_record", default="—",
+        verbose_name="CRM record",
+        accessor="crm_record",
+        default="—",
         order_by=("crm_record__name",),
-    )  # fmt: skip
+    )
     crm_module = tables.Column(verbose_name="Module")
     books_name = tables.Column(
-        verbose_name="Books customer", accessor="books_contact", default="—",
+        verbose_name="Books customer",
+        accessor="books_contact",
+        default="—",
         order_by=("books_contact__contact_name",),
-    )  # fmt: skip
+    )
     provenance = tables.Column(verbose_name="How linked")
     state = tables.Column(empty_values=())
     last_pushed_at = WhenColumn(verbose_name="Last push", format="Y-m-d H:i")
@@ -74,32 +80,57 @@ class LinkTable(tables.Table):
     class Meta:
         model = RecordLink
         fields = ()
-        sequence = ("select", "crm_name", "crm_module", "books_name", "provenance", "state",
-                    "last_pushed_at", "last_pulled_at", "failures", "updated_at")  # fmt: skip
+        sequence = (
+            "select",
+            "crm_name",
+            "crm_module",
+            "books_name",
+            "provenance",
+            "state",
+            "last_pushed_at",
+            "last_pulled_at",
+            "failures",
+            "updated_at",
+        )
         empty_text = "No links match. Clear the filters, or run a mirror if nothing is linked yet."
         attrs = {"class": "table"}
 
     failure_counts: dict[int, int] = {}
 
     def render_crm_name(self, record, value):
-        return format_html('<a href="{}">{}</a><br><small class="muted">{}</small>',
-                           reverse("record", args=[record.pk]), value.name, value.crm_id)  # fmt: skip
+        return format_html(
+            '<a href="{}">{}</a><br><small class="muted">{}</small>',
+            reverse("record", args=[record.pk]),
+            value.name,
+            value.crm_id,
+        )
 
     def render_books_name(self, record, value):
-        return format_html('<a href="{}">{}</a><br><small class="muted">{}</small>',
-                           reverse("record", args=[record.pk]), value.contact_name, value.contact_id)  # fmt: skip
+        return format_html(
+            '<a href="{}">{}</a><br><small class="muted">{}</small>',
+            reverse("record", args=[record.pk]),
+            value.contact_name,
+            value.contact_id,
+        )
 
     def render_state(self, record):
         extra = " · crossed" if record.crossed else ""
         paused = " · paused" if record.paused else ""
-        return format_html('<span class="state state-{}">{}{}{}</span>', record.state,
-                           record.get_state_display(), extra, paused)  # fmt: skip
+        return format_html(
+            '<span class="state state-{}">{}{}{}</span>',
+            record.state,
+            record.get_state_display(),
+            extra,
+            paused,
+        )
 
     def render_failures(self, record):
         n = self.failure_counts.get(record.pk, 0)
         if not n:
             return "0"
-        return format_html('<a class="bad" href="{}?link={}">{}</a>', reverse("failures"), record.pk, n)
+        return format_html(
+            '<a class="bad" href="{}?link={}">{}</a>', reverse("failures"), record.pk, n
+        )
 
 
 class UnlinkedCrmTable(tables.Table):
@@ -131,19 +162,27 @@ class UnlinkedBooksTable(tables.Table):
     class Meta:
         model = BooksContact
         fields = ()
-        sequence = ("contact_name", "contact_id", "organization_id", "email", "source",
-                    "invoice_count")  # fmt: skip
+        sequence = (
+            "contact_name",
+            "contact_id",
+            "organization_id",
+            "email",
+            "source",
+            "invoice_count",
+        )
         empty_text = "Every Books customer is linked to a CRM record."
         attrs = {"class": "table"}
 
 
 class FailureTable(tables.Table):
     select = tables.CheckBoxColumn(
-        accessor="pk", attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}}
+        accessor="pk",
+        attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}},
     )
     last_seen_at = WhenColumn(verbose_name="Last seen", format="Y-m-d H:i")
-    record = tables.Column(verbose_name="Record", accessor="crm_record__name", default="—",
-                           orderable=False)  # fmt: skip
+    record = tables.Column(
+        verbose_name="Record", accessor="crm_record__name", default="—", orderable=False
+    )
     operation = tables.Column()
     reason_code = tables.Column(verbose_name="Reason")
     zoho_message = tables.Column(verbose_name="Zoho said", orderable=False)
@@ -154,8 +193,17 @@ class FailureTable(tables.Table):
     class Meta:
         model = SyncFailure
         fields = ()
-        sequence = ("select", "last_seen_at", "record", "operation", "reason_code",
-                    "zoho_message", "attempts", "resolved_at", "fix")  # fmt: skip
+        sequence = (
+            "select",
+            "last_seen_at",
+            "record",
+            "operation",
+            "reason_code",
+            "zoho_message",
+            "attempts",
+            "resolved_at",
+            "fix",
+        )
         empty_text = "No failures. Every attempted sync went through."
         attrs = {"class": "table"}
         row_attrs = {"id": lambda record: f"failure-{record.pk}"}
@@ -165,14 +213,21 @@ class FailureTable(tables.Table):
     def render_fix(self, record):
         # Rendered without the request: a TemplateColumn would re-run every context
         # processor (two queries) for every row.
-        context = {"record": record, "fixable": FIXABLE, "auth_reasons": AUTH_REASONS,
-                   "can_fix": self.can_fix, "csrf_token": get_token(self.request),
-                   "next": self.request.GET.urlencode()}  # fmt: skip
+        context = {
+            "record": record,
+            "fixable": FIXABLE,
+            "auth_reasons": AUTH_REASONS,
+            "can_fix": self.can_fix,
+            "csrf_token": get_token(self.request),
+            "next": self.request.GET.urlencode(),
+        }
         return get_template("syncadmin/failures/_fix_cell.html").render(context)
 
     def render_record(self, record, value):
         if record.link_id:
-            return format_html('<a href="{}">{}</a>', reverse("record", args=[record.link_id]), value)
+            return format_html(
+                '<a href="{}">{}</a>', reverse("record", args=[record.link_id]), value
+            )
         if record.crm_record_id:
             url = reverse("record-crm", args=[record.crm_record_id])
             return format_html('<a href="{}">{}</a>', url, value)
@@ -199,9 +254,20 @@ class RunTable(tables.Table):
     class Meta:
         model = SyncRun
         fields = ()
-        sequence = ("id", "created_at", "kind", "trigger", "triggered_by", "duration", "status",
-                    "processed", "created_count", "updated_count", "skipped_count",
-                    "failed_count")  # fmt: skip
+        sequence = (
+            "id",
+            "created_at",
+            "kind",
+            "trigger",
+            "triggered_by",
+            "duration",
+            "status",
+            "processed",
+            "created_count",
+            "updated_count",
+            "skipped_count",
+            "failed_count",
+        )
         empty_text = "No sync runs yet."
         attrs = {"class": "table"}
 
@@ -217,8 +283,9 @@ class EventTable(tables.Table):
     at = WhenColumn(verbose_name="When", format="Y-m-d H:i:s")
     outcome = tables.Column()
     crm_record = tables.Column(verbose_name="CRM record", accessor="crm_record__name", default="—")
-    books_contact = tables.Column(verbose_name="Books customer",
-                                  accessor="books_contact__contact_name", default="—")  # fmt: skip
+    books_contact = tables.Column(
+        verbose_name="Books customer", accessor="books_contact__contact_name", default="—"
+    )
     message = tables.Column(orderable=False)
 
     class Meta:

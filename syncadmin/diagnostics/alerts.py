@@ -35,28 +35,49 @@ class Condition:
 def alert_conditions(*, now: datetime) -> list[Condition]:
     """What is wrong right now, one condition per thing that can go red."""
     found = [
-        Condition(f"connection:{c.pk}", f"{c.get_service_display()} connection is red.",
-                  f"{c.get_status_display()}: {c.status_detail}".strip(": "), reverse("connections"))
+        Condition(
+            f"connection:{c.pk}",
+            f"{c.get_service_display()} connection is red.",
+            f"{c.get_status_display()}: {c.status_detail}".strip(": "),
+            reverse("connections"),
+        )
         for c in Connection.objects.filter(status__in=RED)
-    ]  # fmt: skip
+    ]
     for s in SyncSettings.objects.select_related("paused_by"):
         url = reverse("settings-org", args=[s.pk])
         org = s.books_organization_id
         if s.channel_error or (s.channel_expires_at and s.channel_expires_at < now):
-            found.append(Condition(f"channel:{org}", f"Notification channel for {org} lapsed.",
-                                   s.channel_error or "It expired and was not renewed.", url))  # fmt: skip
+            found.append(
+                Condition(
+                    f"channel:{org}",
+                    f"Notification channel for {org} lapsed.",
+                    s.channel_error or "It expired and was not renewed.",
+                    url,
+                )
+            )
         if s.paused and s.paused_at and now - s.paused_at > pause_threshold():
             who = s.paused_by.get_username() if s.paused_by else "someone"
-            found.append(Condition(f"pause:{org}", f"Sync for {org} has been paused too long.",
-                                   f"Paused by {who} at {s.paused_at:%Y-%m-%d %H:%M}: {s.paused_reason}", url))  # fmt: skip
+            found.append(
+                Condition(
+                    f"pause:{org}",
+                    f"Sync for {org} has been paused too long.",
+                    f"Paused by {who} at {s.paused_at:%Y-%m-%d %H:%M}: {s.paused_reason}",
+                    url,
+                )
+            )
     last_hour = SyncFailure.objects.filter(first_seen_at__gte=now - timedelta(hours=1)).count()
     before = SyncFailure.objects.filter(
         first_seen_at__gte=now - timedelta(hours=2), first_seen_at__lt=now - timedelta(hours=1)
     ).count()
     if last_hour >= JUMP_MIN and last_hour >= JUMP_FACTOR * max(before, 1):
-        found.append(Condition("failures:jump", "Failures jumped.",
-                               f"{last_hour} new failures in the last hour (previous hour: {before}).",
-                               reverse("failures") + "?open=true"))  # fmt: skip
+        found.append(
+            Condition(
+                "failures:jump",
+                "Failures jumped.",
+                f"{last_hour} new failures in the last hour (previous hour: {before}).",
+                reverse("failures") + "?open=true",
+            )
+        )
     return found
 
 
@@ -95,16 +116,18 @@ def _set(state: AlertState | None, cond: Condition | None, *, firing: bool, now)
 
 def _notify(alert: AlertState) -> None:
     recipients = list(
-        get_user_model().objects.filter(groups__name="admin", is_active=True)
-        .exclude(email="").values_list("email", flat=True)
-    )  # fmt: skip
+        get_user_model()
+        .objects.filter(groups__name="admin", is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
     if not recipients:
         return
     subject = alert.title if alert.firing else f"Recovered: {alert.title}"
     body = f"{alert.detail}\n\n{getattr(django_settings, 'SYNCADMIN_BASE_URL', '')}{alert.url}"
     try:
         send_mail(f"[syncadmin] {subject}", body, None, recipients)
-    except Exception:  # noqa: BLE001 - the banner still shows; the next change mails again
+    except Exception:
         logger.exception("Could not email the %s alert", alert.key)
 
 

@@ -54,7 +54,7 @@ def budget_rows(connections: list[Connection], now: datetime) -> list[Budget]:
             continue
         try:
             usage = budget.usage(c.service, c.organization_id, connection_limits(c))
-        except Exception:  # noqa: BLE001 - an unknown plan must not take the overview down
+        except Exception:
             continue
         rows.append(Budget(c, usage, _exhaustion(usage, now)))
     return rows
@@ -66,9 +66,9 @@ def overview_get(*, fresh: bool = False) -> Overview:
     checks = checklist_evaluate(facts)
     connections = list(Connection.objects.select_related("connected_by").order_by("service", "pk"))
     watermarks = dict(
-        Watermark.objects.values_list("organization_id").annotate(v=Min("value")).values_list(
-            "organization_id", "v"
-        )
+        Watermark.objects.values_list("organization_id")
+        .annotate(v=Min("value"))
+        .values_list("organization_id", "v")
     )
     reasons = sorted(facts.open_by_reason.items(), key=lambda kv: -kv[1])
     return Overview(
@@ -77,7 +77,9 @@ def overview_get(*, fresh: bool = False) -> Overview:
         watermark_age=watermarks,
         failures_by_reason=[(code, label(code), n) for code, n in reasons],
         budgets=budget_rows(connections, now),
-        settings=list(SyncSettings.objects.select_related("paused_by").order_by("books_organization_id")),
+        settings=list(
+            SyncSettings.objects.select_related("paused_by").order_by("books_organization_id")
+        ),
         review_waiting=facts.open_by_reason.get("needs_review", 0),
         checks=checks,
         check_counts=checklist_counts(checks),

@@ -8,8 +8,11 @@ from django.db import migrations, models
 # alone. SQLite serves these scans fast enough at test sizes.
 SEARCH_INDEXES = [
     ("crm_record_lower_name_prefix", "syncadmin_crmrecord", "lower(name) text_pattern_ops"),
-    ("books_contact_lower_name_prefix", "syncadmin_bookscontact",
-     "lower(contact_name) text_pattern_ops"),
+    (
+        "books_contact_lower_name_prefix",
+        "syncadmin_bookscontact",
+        "lower(contact_name) text_pattern_ops",
+    ),
     ("crm_record_lower_email", "syncadmin_crmrecord", "lower(email)"),
     ("books_contact_lower_email", "syncadmin_bookscontact", "lower(email)"),
     ("crm_record_crm_id", "syncadmin_crmrecord", "crm_id"),
@@ -32,27 +35,31 @@ def search_indexes_drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('syncadmin', '0006_token_encryption_keys'),
+        ("syncadmin", "0006_token_encryption_keys"),
     ]
 
     operations = [
         migrations.RunPython(search_indexes_create, search_indexes_drop),
         migrations.CreateModel(
-            name='AlertState',
+            name="AlertState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120, unique=True)),
-                ('firing', models.BooleanField(default=False)),
-                ('title', models.CharField(max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('changed_at', models.DateTimeField()),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=120, unique=True)),
+                ("firing", models.BooleanField(default=False)),
+                ("title", models.CharField(max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("changed_at", models.DateTimeField()),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['firing'], name='syncadmin_a_firing_b44cad_idx')],
+                "indexes": [models.Index(fields=["firing"], name="syncadmin_a_firing_b44cad_idx")],
             },
         ),
     ]

@@ -29,14 +29,24 @@ def _pairs(values) -> tuple[tuple[str, str], ...]:
     return tuple((v, v) for v in values)
 
 
-STATES = tuple(sorted((code, f"{code} · {name.title()}") for name, code in INDIAN_STATE_CODES.items()))
+STATES = tuple(
+    sorted((code, f"{code} · {name.title()}") for name, code in INDIAN_STATE_CODES.items())
+)
 FIXABLE: dict[str, Fixable] = {
-    "missing_place_of_supply": Fixable("Place_of_Supply", "place_of_supply", "Place of supply", STATES),
-    "missing_gst_treatment": Fixable("GST_Treatment", "tax_treatment", "GST treatment", _pairs(GST_TREATMENTS)),
-    "missing_vat_treatment": Fixable("VAT_Treatment", "tax_treatment", "VAT treatment", _pairs(VAT_TREATMENTS)),
+    "missing_place_of_supply": Fixable(
+        "Place_of_Supply", "place_of_supply", "Place of supply", STATES
+    ),
+    "missing_gst_treatment": Fixable(
+        "GST_Treatment", "tax_treatment", "GST treatment", _pairs(GST_TREATMENTS)
+    ),
+    "missing_vat_treatment": Fixable(
+        "VAT_Treatment", "tax_treatment", "VAT treatment", _pairs(VAT_TREATMENTS)
+    ),
     "missing_currency": Fixable("Currency", "currency", "Currency code (e.g. GBP)"),
-    "currency_invalid": Fixable("Currency", "currency", "Currency code enabled in Books (e.g. GBP)"),
-}  # fmt: skip
+    "currency_invalid": Fixable(
+        "Currency", "currency", "Currency code enabled in Books (e.g. GBP)"
+    ),
+}
 
 
 def failure_fix_value(*, failure: SyncFailure, value: str, actor: AbstractBaseUser):
@@ -64,11 +74,15 @@ def failure_fix_value(*, failure: SyncFailure, value: str, actor: AbstractBaseUs
     CrmRecord.objects.filter(pk=record.pk).update(**{fix.mirror_field: value})
     setattr(record, fix.mirror_field, value)
     audit_record(
-        actor=actor, action="record.fix", target_type="record",
-        target_id=f"{record.module}:{record.crm_id}", target_label=record.name,
-        before={fix.crm_field: before}, after={fix.crm_field: value},
+        actor=actor,
+        action="record.fix",
+        target_type="record",
+        target_id=f"{record.module}:{record.crm_id}",
+        target_label=record.name,
+        before={fix.crm_field: before},
+        after={fix.crm_field: value},
         note=f"{fix.label} set to {value} to fix {failure.reason_code}",
-    )  # fmt: skip
+    )
     return _push_now(record, failure.organization_id, actor)
 
 
@@ -103,14 +117,22 @@ def failure_retry_renamed(*, failure: SyncFailure, actor: AbstractBaseUser):
         raise FixError("The CRM record no longer exists.")
     key = "Account_Name" if record.module == "Accounts" else "Full_Name"
     audit_record(
-        actor=actor, action="record.retry_renamed", target_type="record",
-        target_id=f"{record.module}:{record.crm_id}", target_label=record.name,
+        actor=actor,
+        action="record.retry_renamed",
+        target_type="record",
+        target_id=f"{record.module}:{record.crm_id}",
+        target_label=record.name,
         note=f"Retried as {name!r} after a display-name collision",
-    )  # fmt: skip
+    )
     return record_push(
-        organization_id=failure.organization_id, module=record.module, crm_id=record.crm_id,
-        fields={**found.fields, key: name}, trigger="manual", actor=actor, lane="interactive",
-    )  # fmt: skip
+        organization_id=failure.organization_id,
+        module=record.module,
+        crm_id=record.crm_id,
+        fields={**found.fields, key: name},
+        trigger="manual",
+        actor=actor,
+        lane="interactive",
+    )
 
 
 def _colliding_contact(failure: SyncFailure) -> BooksContact:

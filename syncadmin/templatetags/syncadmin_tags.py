@@ -16,7 +16,7 @@ def get_item(mapping, key):
 
 @register.filter
 def age(value: datetime | None) -> str:
-    """"3 hours" for a past moment, "never" for None."""
+    """ "3 hours" for a past moment, "never" for None."""
     if not value:
         return "never"
     return timesince(value, timezone.now()).split(",")[0]

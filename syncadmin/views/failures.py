@@ -23,8 +23,6 @@ def failure_index(request: HttpRequest) -> HttpResponse:
 
 def _render_index(request: HttpRequest) -> HttpResponse:
     filterset = FailureFilter(request.GET, queryset=selectors.failure_list())
-    if request.GET.get("link", "").isdigit():  # from a mapping row's failure count
-        filterset.queryset = filterset.queryset.filter(link_id=int(request.GET["link"]))
     table = FailureTable(filterset.qs)
     table.can_fix = can(request.user, "push_record")
     table = paginate(request, table, lazy=True)
@@ -83,7 +81,9 @@ def _fix_value(request, failure) -> None:
     if not form.is_valid():
         messages.error(request, f"{form.fields['value'].label}: " + "; ".join(form.errors["value"]))
         return
-    outcome = fixes.failure_fix_value(failure=failure, value=form.cleaned_data["value"], actor=request.user)
+    outcome = fixes.failure_fix_value(
+        failure=failure, value=form.cleaned_data["value"], actor=request.user
+    )
     _report(request, failure, outcome)
 
 
@@ -101,6 +101,10 @@ def _fix_collision(request, failure) -> None:
 def _report(request, failure, outcome) -> None:
     name = failure.crm_record.name if failure.crm_record else "the record"
     if getattr(outcome, "reason_code", ""):
-        messages.warning(request, f"{name} still fails: {outcome.message or label(outcome.reason_code)}.")
+        messages.warning(
+            request, f"{name} still fails: {outcome.message or label(outcome.reason_code)}."
+        )
     else:
-        messages.success(request, f"Fixed and pushed {name}: {getattr(outcome, 'outcome', 'done')}.")
+        messages.success(
+            request, f"Fixed and pushed {name}: {getattr(outcome, 'outcome', 'done')}."
+        )

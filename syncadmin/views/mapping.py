@@ -27,7 +27,9 @@ def _render_index(request: HttpRequest) -> HttpResponse:
     bulk_actions = [a for a, cap in BULK_CAPABILITY.items() if can(request.user, cap)]
     table = LinkTable(filterset.qs, exclude=() if bulk_actions else ("select",))
     table = paginate(request, table, lazy=True)
-    table.failure_counts = selectors.link_failure_counts(r.record.pk for r in table.page.object_list)
+    table.failure_counts = selectors.link_failure_counts(
+        r.record.pk for r in table.page.object_list
+    )
     context = {
         "filterset": filterset,
         "table": table,
@@ -49,11 +51,15 @@ def link_bulk(request: HttpRequest) -> HttpResponse:
         if not can(request.user, BULK_CAPABILITY[action]):
             raise PermissionDenied(f"Your role may not {action} records.")
         result = bulk.links_bulk(
-            action=action, link_ids=form.cleaned_data["ids"], actor=request.user,
+            action=action,
+            link_ids=form.cleaned_data["ids"],
+            actor=request.user,
             reason=form.cleaned_data["reason"],
-        )  # fmt: skip
+        )
         level = messages.WARNING if result.failed else messages.SUCCESS
-        messages.add_message(request, level, result.message(dict(form.fields["action"].choices)[action]))
+        messages.add_message(
+            request, level, result.message(dict(form.fields["action"].choices)[action])
+        )
     if request.htmx:
         # Re-render the list the user was looking at: its filters ride along as ``next``.
         request.GET = QueryDict(request.POST.get("next", ""))
@@ -62,9 +68,19 @@ def link_bulk(request: HttpRequest) -> HttpResponse:
 
 
 UNLINKED = {
-    "crm": (selectors.unlinked_crm_list, UnlinkedCrmTable, "name", "CRM records without a Books customer"),
-    "books": (selectors.unlinked_books_list, UnlinkedBooksTable, "contact_name", "Books customers without a CRM record"),
-}  # fmt: skip
+    "crm": (
+        selectors.unlinked_crm_list,
+        UnlinkedCrmTable,
+        "name",
+        "CRM records without a Books customer",
+    ),
+    "books": (
+        selectors.unlinked_books_list,
+        UnlinkedBooksTable,
+        "contact_name",
+        "Books customers without a CRM record",
+    ),
+}
 
 
 @require("view_dashboard")

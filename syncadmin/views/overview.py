@@ -21,5 +21,7 @@ def checklist_refresh(request: HttpRequest) -> HttpResponse:
     """Re-read the mirrors now instead of waiting for the next beat."""
     context = {"overview": overview_get(fresh=True)}
     if request.htmx:
-        return render_screen(request, "syncadmin/overview/index.html", context, fragment="checklist")
+        return render_screen(
+            request, "syncadmin/overview/index.html", context, fragment="checklist"
+        )
     return redirect("overview")

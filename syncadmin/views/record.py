@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from syncadmin.access import can, require
@@ -68,7 +69,9 @@ def _after(request, link: RecordLink, **forms) -> HttpResponse:
 
 def _say(request, outcome, verb: str) -> None:
     if getattr(outcome, "reason_code", ""):
-        messages.warning(request, f"{verb} did not go through: {outcome.message or outcome.reason_code}.")
+        messages.warning(
+            request, f"{verb} did not go through: {outcome.message or outcome.reason_code}."
+        )
     else:
         messages.success(request, f"{verb}: {getattr(outcome, 'outcome', 'done')}.")
 
@@ -83,7 +86,9 @@ def record_push(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This link has no CRM record to push.")
     else:
         outcome = controls.record_push_now(
-            crm_record=link.crm_record, organization_id=link.books_organization_id, actor=request.user
+            crm_record=link.crm_record,
+            organization_id=link.books_organization_id,
+            actor=request.user,
         )
         _say(request, outcome, "Push now")
     return _after(request, link)
@@ -107,7 +112,7 @@ def record_crm_push(request: HttpRequest, pk: int) -> HttpResponse:
     if link is not None:
         if request.htmx:
             response = _render(request, selectors.link_get(link.pk))
-            response["HX-Push-Url"] = f"/records/{link.pk}/"
+            response["HX-Push-Url"] = reverse("record", args=[link.pk])
             return response
         return redirect("record", pk=link.pk)
     if request.htmx:
@@ -124,7 +129,9 @@ def record_reimport(request: HttpRequest, pk: int) -> HttpResponse:
     link = _link(pk)
     if link.crm_record is not None:
         outcome = controls.record_reimport(
-            crm_record=link.crm_record, organization_id=link.books_organization_id, actor=request.user
+            crm_record=link.crm_record,
+            organization_id=link.books_organization_id,
+            actor=request.user,
         )
         _say(request, outcome, "Re-import")
     return _after(request, link)
@@ -139,10 +146,19 @@ def record_pause(request: HttpRequest, pk: int) -> HttpResponse:
     form = PauseForm(request.POST)
     if not form.is_valid():
         if not request.htmx:
-            return render(request, "syncadmin/record/detail.html", _context(request, link=link, crm=link.crm_record, pause_form=form), status=400)  # fmt: skip
+            return render(
+                request,
+                "syncadmin/record/detail.html",
+                _context(request, link=link, crm=link.crm_record, pause_form=form),
+                status=400,
+            )
         return _after(request, link, pause_form=form)
-    controls.record_pause(link=link, actor=request.user, reason=form.cleaned_data["reason"],
-                          until=form.cleaned_data["until"])  # fmt: skip
+    controls.record_pause(
+        link=link,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+        until=form.cleaned_data["until"],
+    )
     messages.success(request, "Paused: this pair will not sync until resumed.")
     return _after(request, link)
 

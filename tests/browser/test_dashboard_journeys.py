@@ -46,9 +46,14 @@ def push_controls(monkeypatch):
     from syncadmin.sync.push import record_push
 
     def record_push_now(*, crm_record, organization_id, actor):
-        return record_push(organization_id=organization_id, module=crm_record.module,
-                           crm_id=crm_record.crm_id, trigger="manual", actor=actor,
-                           lane="interactive")  # fmt: skip
+        return record_push(
+            organization_id=organization_id,
+            module=crm_record.module,
+            crm_id=crm_record.crm_id,
+            trigger="manual",
+            actor=actor,
+            lane="interactive",
+        )
 
     real = getattr(syncadmin.sync, "controls", None)
     fake = SimpleNamespace(record_push_now=getattr(real, "record_push_now", record_push_now))
@@ -64,7 +69,9 @@ def connect(zoho, *, books_org: str, country: str):
     return settings
 
 
-def test_sales_finds_a_record_pushes_it_now_and_sees_it_linked(live_server, page: Page, zoho, push_controls):
+def test_sales_finds_a_record_pushes_it_now_and_sees_it_linked(
+    live_server, page: Page, zoho, push_controls
+):
     from syncadmin.sync.profile import org_clients
 
     settings = connect(zoho, books_org="20000001", country="uk")
@@ -83,11 +90,15 @@ def test_sales_finds_a_record_pushes_it_now_and_sees_it_linked(live_server, page
 
     expect(page.locator("#record .state")).to_have_text("Linked")
     expect(page.get_by_text("Push now: created")).to_be_visible()
-    expect(page).to_have_url(f"{live_server.url}/records/{CrmRecord.objects.get(crm_id=made.id).links.get().pk}/")
+    expect(page).to_have_url(
+        f"{live_server.url}/records/{CrmRecord.objects.get(crm_id=made.id).links.get().pk}/"
+    )
     shot(page, "sales-push-now")
 
 
-def test_admin_fixes_a_missing_place_of_supply_in_place(live_server, page: Page, zoho, push_controls):
+def test_admin_fixes_a_missing_place_of_supply_in_place(
+    live_server, page: Page, zoho, push_controls
+):
     from syncadmin.sync.profile import org_clients
     from syncadmin.sync.push import record_push
 
@@ -129,13 +140,22 @@ def test_admin_follows_a_failing_diagnostic_item_to_the_filtered_list(live_serve
 
 
 def test_finance_opens_a_record_page_and_reads_the_timeline(live_server, page: Page):
-    link = RecordLinkFactory(crm_record__name="Ledger Lane Ltd", books_contact__contact_name="Ledger Lane Ltd",
-                             books_contact__invoice_count=4, books_contact__outstanding_receivable="980.00",
-                             state=LinkState.LINKED)  # fmt: skip
+    link = RecordLinkFactory(
+        crm_record__name="Ledger Lane Ltd",
+        books_contact__contact_name="Ledger Lane Ltd",
+        books_contact__invoice_count=4,
+        books_contact__outstanding_receivable="980.00",
+        state=LinkState.LINKED,
+    )
     SyncEventFactory(crm_record=link.crm_record, message="name pushed to Books")
     SyncFailureFactory(crm_record=link.crm_record, reason_code="missing_vat_treatment", attempts=2)
-    audit_record(actor=None, action="record.pause", target_type="record",
-                 target_id=f"Accounts:{link.crm_record.crm_id}", note="disputed invoice")  # fmt: skip
+    audit_record(
+        actor=None,
+        action="record.pause",
+        target_type="record",
+        target_id=f"Accounts:{link.crm_record.crm_id}",
+        note="disputed invoice",
+    )
     sign_in(page, live_server, "finance")
     page.get_by_role("link", name="Mapping").click()
     page.get_by_label("Search").fill("ledger lane")

@@ -44,7 +44,9 @@ class RecordingControls:
 
     def record_pause(self, *, link, actor, reason, until=None):
         self._log("pause", link=link, reason=reason, until=until)
-        type(link).objects.filter(pk=link.pk).update(paused=True, paused_reason=reason, paused_by=actor)
+        type(link).objects.filter(pk=link.pk).update(
+            paused=True, paused_reason=reason, paused_by=actor
+        )
 
     def record_resume(self, *, link, actor):
         self._log("resume", link=link)

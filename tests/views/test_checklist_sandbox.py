@@ -6,7 +6,7 @@ import pytest
 from syncadmin.diagnostics.checklist import PASS, checklist_evaluate
 from syncadmin.diagnostics.facts import facts_collect
 from syncadmin.models import SyncSettings
-from tests.sync.conftest import messy_org  # noqa: F401 - the messy scenario, connected
+from tests.sync.conftest import messy_org as messy_org  # the messy scenario, connected
 
 # Seeded pattern → the checklist item that must not pass for it.
 PATTERN_CHECK = {
@@ -27,5 +27,7 @@ def test_messy_scenario_flags_every_seeded_problem_class(messy_org):
     mirror_pull(organization_id=messy_org.books_organization_id, full=True)
     SyncSettings.objects.filter(pk=messy_org.pk).update(books_country="uk")
     result = {c.key: c for c in checklist_evaluate(facts_collect())}
-    passing = {pattern: check for pattern, check in PATTERN_CHECK.items() if result[check].status == PASS}
+    passing = {
+        pattern: check for pattern, check in PATTERN_CHECK.items() if result[check].status == PASS
+    }
     assert passing == {}, {p: result[c].evidence for p, c in passing.items()}

@@ -22,15 +22,23 @@ def failures(db):
 def test_open_failures_are_grouped_by_reason_with_explanation_and_fix(failures, finance_client):
     response = finance_client.get(reverse("failures"))
     summary = response.context["summary"]
-    assert [(g.code, g.count) for g in summary] == [("display_name_taken", 3), ("missing_vat_treatment", 1)]
+    assert [(g.code, g.count) for g in summary] == [
+        ("display_name_taken", 3),
+        ("missing_vat_treatment", 1),
+    ]
     html = response.content.decode()
-    assert "Display name taken" in html and "Books already has a customer with this display name." in html
+    assert (
+        "Display name taken" in html
+        and "Books already has a customer with this display name." in html
+    )
 
 
 @pytest.mark.parametrize("persona", ["admin", "finance", "sales"], indirect=True)
 def test_drilling_into_a_reason_lists_only_it_with_its_export(persona, failures, client):
     client.force_login(persona)
-    response = client.get(reverse("failures"), {"reason_code": "missing_vat_treatment", "open": "true"}, **HTMX)
+    response = client.get(
+        reverse("failures"), {"reason_code": "missing_vat_treatment", "open": "true"}, **HTMX
+    )
     assert len(response.context["table"].page.object_list) == 1
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="results"')
@@ -53,7 +61,9 @@ def test_bulk_retry_pushes_each_failed_record_once(db, sales_client, controls):
     twin = SyncFailureFactory(organization_id="20000001", crm_record=first.crm_record,
                               reason_code="missing_vat_treatment")  # fmt: skip
     other = SyncFailureFactory(organization_id="20000001")
-    response = sales_client.post(reverse("failures-retry"), {"ids": [first.pk, twin.pk, other.pk]}, **HTMX)
+    response = sales_client.post(
+        reverse("failures-retry"), {"ids": [first.pk, twin.pk, other.pk]}, **HTMX
+    )
     assert controls.names() == ["push", "push"]
     assert "Retried: 2 done" in response.content.decode()
 
@@ -73,14 +83,18 @@ def test_collision_links_to_the_existing_customer(db, admin_client_, controls):
     )  # fmt: skip
     html = admin_client_.get(reverse("failures")).content.decode()
     assert "Link to existing customer" in html and "Retry as “Acme Ltd (2)”" in html
-    response = admin_client_.post(reverse("failure-fix", args=[failure.pk]), {"choice": "link"}, **HTMX)
+    response = admin_client_.post(
+        reverse("failure-fix", args=[failure.pk]), {"choice": "link"}, **HTMX
+    )
     assert controls.calls[0] == ("relink", {"link": link, "books_contact": existing})
     assert "Linked to the existing customer" in response.content.decode()
 
 
 def test_fix_value_is_validated_before_anything_is_written(db, admin_client_, controls):
     failure = SyncFailureFactory(reason_code="missing_vat_treatment", organization_id="20000001")
-    response = admin_client_.post(reverse("failure-fix", args=[failure.pk]), {"value": "martian"}, **HTMX)
+    response = admin_client_.post(
+        reverse("failure-fix", args=[failure.pk]), {"value": "martian"}, **HTMX
+    )
     assert "Select a valid choice" in response.content.decode() and controls.calls == []
 
 
@@ -99,12 +113,16 @@ def real_push(controls):
     return controls
 
 
-def test_fix_in_place_writes_crm_then_pushes_and_the_failure_resolves(connected_org, admin_client_, real_push):
+def test_fix_in_place_writes_crm_then_pushes_and_the_failure_resolves(
+    connected_org, admin_client_, real_push
+):
     from syncadmin.sync.push import record_push
     from tests.sync.support import crm_account
 
     crm_id = crm_account(connected_org, "Fix In Place Ltd", VAT_Treatment=None)
-    outcome = record_push(organization_id=connected_org.books_organization_id, module="Accounts", crm_id=crm_id)
+    outcome = record_push(
+        organization_id=connected_org.books_organization_id, module="Accounts", crm_id=crm_id
+    )
     assert outcome.reason_code == "missing_vat_treatment"
     failure = SyncFailure.objects.get(reason_code="missing_vat_treatment", resolved_at=None)
 
@@ -117,3 +135,11 @@ def test_fix_in_place_writes_crm_then_pushes_and_the_failure_resolves(connected_
     assert CrmRecord.objects.get(crm_id=crm_id).tax_treatment == "uk"
     html = response.content.decode()
     assert "Fixed and pushed Fix In Place Ltd" in html and 'hx-swap-oob="true"' in html
+
+
+def test_a_mapping_rows_failure_count_leads_to_its_failures(db, sales_client):
+    link = RecordLinkFactory()
+    SyncFailureFactory(link=link, crm_record=link.crm_record)
+    SyncFailureFactory()
+    response = sales_client.get(reverse("failures"), {"link": link.pk}, **HTMX)
+    assert [r.record.link for r in response.context["table"].page.object_list] == [link]

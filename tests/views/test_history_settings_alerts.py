@@ -18,8 +18,14 @@ ROLES = ["admin", "finance", "sales"]
 
 @pytest.fixture
 def run(db, admin_user):
-    run = SyncRunFactory(kind=RunKind.PUSH, status=RunStatus.RUNNING, total=10, processed=4,
-                         triggered_by=admin_user, started_at=timezone.now())  # fmt: skip
+    run = SyncRunFactory(
+        kind=RunKind.PUSH,
+        status=RunStatus.RUNNING,
+        total=10,
+        processed=4,
+        triggered_by=admin_user,
+        started_at=timezone.now(),
+    )
     SyncEventFactory.create_batch(3, run=run, outcome=EventOutcome.CREATED)
     SyncEventFactory(run=run, outcome=EventOutcome.FAILED, message="3062")
     return run
@@ -28,11 +34,17 @@ def run(db, admin_user):
 def test_history_chart_is_server_rendered_svg_with_the_days_counts(run, finance_client):
     SyncFailureFactory()
     html = finance_client.get(reverse("history")).content.decode()
-    assert "<svg" in html and "3 pushes, 1 failures" in html and "<script" not in html.split("<main>")[1]
+    assert (
+        "<svg" in html
+        and "3 pushes, 1 failures" in html
+        and "<script" not in html.split("<main>")[1]
+    )
 
 
 @pytest.mark.parametrize("persona", ROLES, indirect=True)
-def test_run_detail_lists_its_events_page_and_fragment(persona, run, client, django_assert_max_num_queries):
+def test_run_detail_lists_its_events_page_and_fragment(
+    persona, run, client, django_assert_max_num_queries
+):
     client.force_login(persona)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("run", args=[run.pk]))
@@ -45,7 +57,9 @@ def test_run_detail_lists_its_events_page_and_fragment(persona, run, client, dja
 def test_progress_polls_while_running_and_stops_when_the_run_ends(run, sales_client):
     live = sales_client.get(reverse("run-progress", args=[run.pk]), **HTMX)
     assert live.status_code == 200 and 'hx-trigger="every 2s"' in live.content.decode()
-    type(run).objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+    type(run).objects.filter(pk=run.pk).update(
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now()
+    )
     done = sales_client.get(reverse("run-progress", args=[run.pk]), **HTMX)
     # 286 tells htmx to stop polling; the final numbers still replace the old ones.
     assert done.status_code == 286 and "Succeeded" in done.content.decode()
@@ -63,13 +77,22 @@ def test_settings_are_admin_only(org, finance_client, sales_client):
 
 
 def test_admin_saves_settings_through_the_audited_service(org, admin_client_, controls):
-    form = {"module_mapping": "both", "scope_field": "Sync_to_Books", "scope_value": "true",
-            "field_mapping": '{"Industry": "cf_industry"}', "writeback_field": "Books_Contact_ID"}  # fmt: skip
+    form = {
+        "module_mapping": "both",
+        "scope_field": "Sync_to_Books",
+        "scope_value": "true",
+        "field_mapping": '{"Industry": "cf_industry"}',
+        "writeback_field": "Books_Contact_ID",
+    }
     response = admin_client_.post(reverse("settings-org", args=[org.pk]), form, **HTMX)
     assert response.content.decode().lstrip().startswith('<section id="settings-form"')
-    [(name, changes)] = controls.calls
-    assert changes == {"module_mapping": "both", "scope_field": "Sync_to_Books",
-                       "scope_value": "true", "field_mapping": {"Industry": "cf_industry"}}  # fmt: skip
+    [(_, changes)] = controls.calls
+    assert changes == {
+        "module_mapping": "both",
+        "scope_field": "Sync_to_Books",
+        "scope_value": "true",
+        "field_mapping": {"Industry": "cf_industry"},
+    }
 
 
 def test_settings_reject_half_a_scope(org, admin_client_, controls):
@@ -109,8 +132,27 @@ def test_alert_emails_once_per_change_and_once_on_recovery(db, admin_user, sales
 
 def test_alerts_for_a_lapsed_channel_an_old_pause_and_a_failure_jump(db, admin_user):
     now = timezone.now()
-    SyncSettings.objects.create(books_organization_id="1", channel_expires_at=now - timedelta(hours=1),
-                                paused=True, paused_at=now - timedelta(days=2), paused_by=admin_user)  # fmt: skip
+    SyncSettings.objects.create(
+        books_organization_id="1",
+        channel_expires_at=now - timedelta(hours=1),
+        paused=True,
+        paused_at=now - timedelta(days=2),
+        paused_by=admin_user,
+    )
     SyncFailureFactory.create_batch(20)
     keys = sorted(a.key for a in alerts_evaluate())
     assert keys == ["channel:1", "failures:jump", "pause:1"]
+
+
+def test_beat_runs_alerts_and_the_diagnostics_refresh(db, admin_user):
+    from django.conf import settings
+
+    from syncadmin import tasks
+    from syncadmin.celery import app
+
+    schedule = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"syncadmin.tasks.alerts_evaluate", "syncadmin.tasks.diagnostics_refresh"} <= schedule
+    assert schedule <= set(app.tasks)
+    ConnectionFactory(status=ConnectionStatus.NEEDS_REAUTH)
+    assert tasks.alerts_evaluate.delay().get() == 1 and len(mail.outbox) == 1
+    tasks.diagnostics_refresh.delay()

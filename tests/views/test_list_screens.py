@@ -114,8 +114,3 @@ def test_banner_for_an_inactive_user_says_once_that_the_mapping_is_kept(db, sale
     ConnectionFactory(status=ConnectionStatus.USER_INACTIVE, status_detail=f"Gone. {fix}")
     html = sales_client.get(reverse("overview")).content.decode()
     assert html.count("mapping is kept") == 1
-
-
-def test_cleanup_stays_out_of_the_navigation_until_it_is_built(db, sales_client):
-    html = sales_client.get(reverse("overview")).content.decode()
-    assert "Cleanup" not in html

@@ -33,7 +33,8 @@ def acme(db):
 
 
 @pytest.mark.parametrize(
-    "query", ["acmezz", "ACMEZZ wid", "billing@acmezz.test", "3652397000000999001", "460000000999001"]
+    "query",
+    ["acmezz", "ACMEZZ wid", "billing@acmezz.test", "3652397000000999001", "460000000999001"],
 )
 def test_search_finds_by_name_prefix_email_or_either_id(query, acme, sales_client):
     RecordLinkFactory.create_batch(3)
@@ -103,7 +104,12 @@ def test_admin_pauses_ticked_links_in_bulk_and_the_list_rerenders(acme, admin_cl
 
 
 def test_sales_may_push_in_bulk_but_not_pause(acme, sales_client, controls):
-    assert sales_client.post(reverse("mapping-bulk"), {"action": "pause", "ids": [acme.pk]}).status_code == 403
+    assert (
+        sales_client.post(
+            reverse("mapping-bulk"), {"action": "pause", "ids": [acme.pk]}
+        ).status_code
+        == 403
+    )
     response = sales_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [acme.pk]})
     assert response.status_code == 302 and controls.names() == ["push"]
 
@@ -140,7 +146,9 @@ def test_json_backup_holds_every_link(acme, admin_client_):
     response = admin_client_.get(reverse("mapping-backup"))
     backup = json.loads(_body(response))
     assert backup["format"] == "syncadmin.mapping" and len(backup["links"]) == 4
-    assert {"crm_record_crm_id", "books_contact_contact_id", "provenance", "state"} <= set(backup["links"][0])
+    assert {"crm_record_crm_id", "books_contact_contact_id", "provenance", "state"} <= set(
+        backup["links"][0]
+    )
 
 
 def test_sales_cannot_export(acme, sales_client):

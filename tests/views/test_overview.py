@@ -61,7 +61,9 @@ def messy(clean, admin_user):
     )  # fmt: skip
     ConnectionFactory(service=Service.CRM, organization_id="800002", user_active=False,
                       status=ConnectionStatus.USER_INACTIVE)  # fmt: skip
-    BooksContactFactory.create_batch(2, organization_id=ORG, contact_name="Twin Ltd", email="t@twin.test")
+    BooksContactFactory.create_batch(
+        2, organization_id=ORG, contact_name="Twin Ltd", email="t@twin.test"
+    )
     BooksContactFactory(organization_id=ORG, contact_name="Drift Ltd", email="d@drift.test")
     BooksContactFactory(organization_id=ORG, contact_name="Drift Limited", email="d@drift.test",
                         created_time=now() - timedelta(days=10))  # typed into Books  # fmt: skip
@@ -92,13 +94,21 @@ def test_a_messy_organisation_is_flagged_on_every_item(messy):
 
 
 def test_identical_duplicate_names_point_at_a_broken_mapping(clean):
-    BooksContactFactory.create_batch(2, organization_id=ORG, contact_name="Twin Ltd", email="t@twin.test")
+    BooksContactFactory.create_batch(
+        2, organization_id=ORG, contact_name="Twin Ltd", email="t@twin.test"
+    )
     [check] = [c for c in checklist_evaluate(facts_collect()) if c.key == "duplicates_kind"]
-    assert check.status == "fail" and "broken mapping" in check.evidence and "1 identical" in check.evidence
+    assert (
+        check.status == "fail"
+        and "broken mapping" in check.evidence
+        and "1 identical" in check.evidence
+    )
 
 
 def test_a_recent_pause_passes_and_an_old_one_warns_with_who(clean, admin_user):
-    SyncSettings.objects.filter(pk=clean.pk).update(paused=True, paused_at=now() - timedelta(hours=1), paused_by=admin_user)
+    SyncSettings.objects.filter(pk=clean.pk).update(
+        paused=True, paused_at=now() - timedelta(hours=1), paused_by=admin_user
+    )
     assert statuses()["paused"] == "pass"
     SyncSettings.objects.filter(pk=clean.pk).update(paused_at=now() - timedelta(days=2))
     [check] = [c for c in checklist_evaluate(facts_collect()) if c.key == "paused"]
@@ -120,7 +130,9 @@ def test_the_crossed_item_leads_to_the_crossed_links(messy, sales_client):
 
 
 @pytest.mark.parametrize("persona", ["admin", "finance", "sales"], indirect=True)
-def test_overview_full_page_shows_every_panel_and_the_checklist(persona, messy, client, django_assert_max_num_queries):
+def test_overview_full_page_shows_every_panel_and_the_checklist(
+    persona, messy, client, django_assert_max_num_queries
+):
     client.force_login(persona)
     client.get(reverse("overview"))  # the facts are computed once, then read from the cache
     with django_assert_max_num_queries(12):

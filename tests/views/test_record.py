@@ -25,7 +25,9 @@ def pair(db, admin_user):
         books_contact__contact_name="Pairzz Ltd", books_contact__email="accounts@pairzz.test",
         books_contact__invoice_count=7, books_contact__outstanding_receivable="1250.50",
     )  # fmt: skip
-    SyncEventFactory(crm_record=link.crm_record, outcome=EventOutcome.UPDATED, message="pushed name")
+    SyncEventFactory(
+        crm_record=link.crm_record, outcome=EventOutcome.UPDATED, message="pushed name"
+    )
     SyncFailureFactory(crm_record=link.crm_record, reason_code="missing_vat_treatment", attempts=3)
     audit_record(actor=admin_user, action="record.pause", target_type="record",
                  target_id=f"Accounts:{link.crm_record.crm_id}", note="month end")  # fmt: skip
@@ -33,7 +35,9 @@ def pair(db, admin_user):
 
 
 @pytest.mark.parametrize("persona", ROLES, indirect=True)
-def test_record_page_shows_both_sides_money_and_timeline(persona, pair, client, django_assert_max_num_queries):
+def test_record_page_shows_both_sides_money_and_timeline(
+    persona, pair, client, django_assert_max_num_queries
+):
     client.force_login(persona)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("record", args=[pair.pk]))
@@ -81,7 +85,9 @@ def test_push_without_htmx_redirects_back(pair, sales_client, controls):
 def test_pause_needs_a_reason_and_then_pauses(pair, admin_client_, controls):
     response = admin_client_.post(reverse("record-pause", args=[pair.pk]), {"reason": ""}, **HTMX)
     assert controls.calls == [] and "This field is required" in response.content.decode()
-    response = admin_client_.post(reverse("record-pause", args=[pair.pk]), {"reason": "dispute"}, **HTMX)
+    response = admin_client_.post(
+        reverse("record-pause", args=[pair.pk]), {"reason": "dispute"}, **HTMX
+    )
     assert controls.names() == ["pause"] and "Resume" in response.content.decode()
 
 
@@ -95,12 +101,18 @@ def test_unlink_asks_for_confirmation(pair, admin_client_, controls):
 
 
 def test_relink_picker_searches_as_you_type_and_relinks(pair, admin_client_, controls):
-    target = BooksContactFactory(contact_name="Pairzz Holdings", organization_id=pair.books_organization_id)
+    target = BooksContactFactory(
+        contact_name="Pairzz Holdings", organization_id=pair.books_organization_id
+    )
     BooksContactFactory(contact_name="Pairzz Elsewhere", organization_id="other-org")
-    html = admin_client_.get(reverse("record-books-search", args=[pair.pk]), {"q": "pairzz h"}, **HTMX).content.decode()
+    html = admin_client_.get(
+        reverse("record-books-search", args=[pair.pk]), {"q": "pairzz h"}, **HTMX
+    ).content.decode()
     assert html.lstrip().startswith('<div id="picker-options"') and "Pairzz Holdings" in html
     assert "Elsewhere" not in html
-    response = admin_client_.post(reverse("record-relink", args=[pair.pk]), {"books_contact": target.pk}, **HTMX)
+    response = admin_client_.post(
+        reverse("record-relink", args=[pair.pk]), {"books_contact": target.pk}, **HTMX
+    )
     assert controls.calls[0][1]["books_contact"] == target
     assert "Relinked to Pairzz Holdings" in response.content.decode()
 
