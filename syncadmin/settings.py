@@ -276,9 +276,13 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Alerts -----------------------------------------------------------------------------
 # Admins (users in the admin group with an email) are told of each alert state change.
+# Production sends real mail (SMTP, EMAIL_HOST …); the demo prints it to the console.
+_mail_backend = "smtp" if PRODUCTION else "console"
 MAILERS = {
     "default": {
-        "BACKEND": env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+        "BACKEND": env.str(
+            "EMAIL_BACKEND", f"django.core.mail.backends.{_mail_backend}.EmailBackend"
+        )
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "syncadmin@localhost")

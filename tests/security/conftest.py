@@ -46,6 +46,7 @@ def manage(*args: str, env: dict[str, str], var_dir: Path) -> subprocess.Complet
     """``manage.py`` in a fresh process with production's environment plus ``env``."""
     clean = {k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest
     clean.update(SYNCADMIN_VAR_DIR=str(var_dir), **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
