@@ -96,7 +96,7 @@ def money_to_crm(*, organization_id: str, run: SyncRun | None = None) -> MoneyRe
     links = _links(settings)
     modules = sorted({link.crm_module for link in links})
     ready = [m for m in modules if _fields_present(clients, settings, m, run)]
-    report.refreshed = _refresh(clients, settings, links)
+    report.refreshed = _refresh(clients, links)
     for module in ready:
         _write(clients, settings, [lk for lk in links if lk.crm_module == module], report, run)
     return report
@@ -133,7 +133,7 @@ def _fields_present(clients: OrgClients, settings: SyncSettings, module: str, ru
     return True
 
 
-def _refresh(clients: OrgClients, settings: SyncSettings, links: list[RecordLink]) -> int:
+def _refresh(clients: OrgClients, links: list[RecordLink]) -> int:
     """Outstanding amounts from one unpaid-customers read; the last invoice again only
     where the amount moved. Returns how many last invoices were re-read."""
     unpaid = {
