@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+
 from syncadmin.encryption import EncryptedTextField
 
 

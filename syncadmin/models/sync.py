@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from syncadmin.encryption import EncryptedTextField
 
+from syncadmin.encryption import EncryptedTextField
 from syncadmin.models.connections import Connection
 
 
