@@ -62,30 +62,53 @@ def known_pairs(organization_id: str) -> list[RecordLink]:
     )  # fmt: skip
 
 
-def alignment(organization_id: str) -> tuple[list[tuple[RecordLink, str]], list[dict]]:
-    """(pairs to rename with their target name, pairs that cannot be aligned and why)."""
+def alignment(organization_id: str) -> tuple[list[dict], list[dict]]:
+    """(renames in the order to make them, pairs that cannot be aligned and why).
+
+    A rename is {contact_id, was, name, crm_id}. A name held by an *inactive* customer that
+    no known pair uses (a loser a cleanup retired) is freed first, by suffixing the retired
+    customer's name; a name held by an active customer is a refusal (3062)."""
     links = known_pairs(organization_id)
-    owner = {
-        _fold(c.contact_name): c.contact_id
+    customers = {
+        c.contact_id: c
         for c in BooksContact.objects.filter(
             organization_id=organization_id, deleted_at=None, contact_type="customer"
         )
     }
-    renames, refused, wanted = [], [], defaultdict(list)
+    owner = {_fold(c.contact_name): c.contact_id for c in customers.values()}
+    in_use = {link.books_contact.contact_id for link in links}
+    frees, renames, refused, wanted = [], [], [], defaultdict(list)
     for link in links:
         wanted[_typed_name(link)].append(link)
     for link in links:
         target, contact = _typed_name(link), link.books_contact
         if contact.contact_name == target:
             continue
+        holder = customers.get(owner.get(_fold(target), ""))
+        movable = holder and holder.status == "inactive" and holder.contact_id not in in_use
+        if movable and holder.contact_id != contact.contact_id:
+            frees.append(_free(holder, owner))
         why = _why_not(link, target, owner, wanted)
         if why:
             refused.append(_refusal(link, target, why))
             continue
         owner.pop(_fold(contact.contact_name), None)
         owner[_fold(target)] = contact.contact_id
-        renames.append((link, target))
-    return renames, refused
+        renames.append(
+            {"contact_id": contact.contact_id, "was": contact.contact_name, "name": target,
+             "crm_id": link.crm_record.crm_id}
+        )  # fmt: skip
+    return frees + renames, refused
+
+
+def _free(holder: BooksContact, owner: dict) -> dict:
+    """Move a retired customer's name out of the way (within Books' 200 characters)."""
+    suffix = f" (retired {holder.contact_id})"
+    name = holder.contact_name.strip()[: MAX_NAME - len(suffix)] + suffix
+    owner.pop(_fold(holder.contact_name), None)
+    owner[_fold(name)] = holder.contact_id
+    return {"contact_id": holder.contact_id, "was": holder.contact_name, "name": name,
+            "crm_id": ""}  # fmt: skip
 
 
 def _why_not(link: RecordLink, target: str, owner: dict, wanted: dict) -> str:
@@ -98,7 +121,7 @@ def _why_not(link: RecordLink, target: str, owner: dict, wanted: dict) -> str:
         return "another CRM record of the same name pairs first (the oldest wins)"
     holder = owner.get(_fold(target))
     if holder not in (None, contact.contact_id):
-        return f"3062: Books customer {holder} already has that name (ignoring case)"
+        return f"3062: Books customer {holder} (active) already has that name (ignoring case)"
     return ""
 
 
@@ -120,6 +143,10 @@ def reconnect_plan_create(*, organization_id: str, actor) -> CleanupPlan:
         report={
             "pairs": {link.crm_record.crm_id: link.books_contact.contact_id for link in links},
             "cannot_align": refused, "predicted": _predicted(organization_id, renames),
+            "contacts_before": sorted(
+                BooksContact.objects.filter(organization_id=organization_id)
+                .values_list("contact_id", flat=True)
+            ),
         },
     )  # fmt: skip
     item = PlanItem.objects.create(
@@ -130,18 +157,8 @@ def reconnect_plan_create(*, organization_id: str, actor) -> CleanupPlan:
         losers={"books": [], "crm": []},
     )
     PlanStep.objects.bulk_create(
-        PlanStep(
-            item=item,
-            position=n,
-            kind=StepKind.ALIGN_NAME,
-            params={
-                "contact_id": link.books_contact.contact_id,
-                "name": target,
-                "crm_id": link.crm_record.crm_id,
-                "was": link.books_contact.contact_name,
-            },
-        )
-        for n, (link, target) in enumerate(renames, start=1)
+        PlanStep(item=item, position=n, kind=StepKind.ALIGN_NAME, params=rename)
+        for n, rename in enumerate(renames, start=1)
     )
     audit_record(
         actor=actor, action="cleanup_plan_create", target_type="cleanup_plan",
@@ -153,7 +170,7 @@ def reconnect_plan_create(*, organization_id: str, actor) -> CleanupPlan:
 
 def _predicted(organization_id: str, renames) -> dict:
     """The native first-sync predictor over the state after the renames: per outcome."""
-    new_name = {link.books_contact.contact_id: target for link, target in renames}
+    new_name = {rename["contact_id"]: rename["name"] for rename in renames}
     typed = {
         r.crm_id: str((r.raw or {}).get("Account_Name") or r.name)
         for r in CrmRecord.objects.filter(module="Accounts", deleted_at=None)
@@ -185,8 +202,9 @@ def align_name(plan: CleanupPlan, step: PlanStep, clients) -> dict:
 
 def reconnect_verify(*, plan: CleanupPlan, actor=None) -> dict:
     """After the native reconnect and its first run: per known pair, the Books customers
-    Zoho now links to the CRM record. ``new_duplicates``: customers beyond the known one;
-    ``mismatched``: pairs Zoho linked elsewhere. Stored on the plan and audited."""
+    Zoho now links to the CRM record. ``new_duplicates``: customers made since the plan was
+    built for a known pair; ``mismatched``: known pairs whose Books customer Zoho did not
+    link to the CRM record. Stored on the plan and audited."""
     settings = sync_settings_ensure(books_organization_id=plan.organization_id)
     books = org_clients(settings, lane="cleanup").books
     linked: dict[str, list[str]] = defaultdict(list)
@@ -195,9 +213,10 @@ def reconnect_verify(*, plan: CleanupPlan, actor=None) -> dict:
         if crm_id:
             linked[crm_id].append(contact.contact_id)
     new, mismatched = [], []
+    before = set(plan.report.get("contacts_before", []))
     for crm_id, books_id in plan.report.get("pairs", {}).items():
         found = linked.get(crm_id, [])
-        new += [{"crm_id": crm_id, "books_id": b} for b in found if b != books_id]
+        new += [{"crm_id": crm_id, "books_id": b} for b in found if b not in before]
         if books_id not in found:
             mismatched.append({"crm_id": crm_id, "expected": books_id, "found": found})
     verdict = {

@@ -16,6 +16,15 @@ def mirror_and_match(org) -> list[MatchCluster]:
     return list(MatchCluster.objects.filter(superseded=False).order_by("key"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_budget(monkeypatch):
+    """The sandbox is reset for each test; so is the product's in-memory API budget (one
+    test's minute of calls must not make the next one wait)."""
+    from syncadmin.budget import factory
+
+    monkeypatch.setattr(factory, "_backend", None)
+
+
 @pytest.fixture
 def matched(messy_org):  # noqa: F811
     """(org, current clusters) of the messy scenario."""
