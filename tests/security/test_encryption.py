@@ -86,3 +86,21 @@ def test_migration_reencrypts_what_the_old_scheme_stored(settings):
     migration.reencrypt(None, SimpleNamespace(connection=db, quote_name=db.ops.quote_name))
 
     assert Connection.objects.get(pk=connection.pk).refresh_token == "1000.legacy-refresh"
+
+
+def test_web_start_up_stops_when_the_keys_cannot_read_stored_tokens(tmp_path):
+    """A real start-up (importing the WSGI application) against a database whose tokens
+    were written under another key refuses to serve, naming TOKEN_ENCRYPTION_KEYS."""
+    from tests.security.conftest import PRODUCTION_ENV, manage
+
+    env = {**PRODUCTION_ENV, "TOKEN_ENCRYPTION_KEYS": secrets.token_urlsafe(48)}
+    assert manage("migrate", "-v0", env=env, var_dir=tmp_path).returncode == 0
+    plant = "from tests.factories import ConnectionFactory; ConnectionFactory()"
+    assert manage("shell", "-c", plant, env=env, var_dir=tmp_path).returncode == 0
+    start = "import syncadmin.wsgi"
+    assert manage("shell", "-c", start, env=env, var_dir=tmp_path).returncode == 0
+
+    rotated_away = {**env, "TOKEN_ENCRYPTION_KEYS": OTHER_KEY}
+    result = manage("shell", "-c", start, env=rotated_away, var_dir=tmp_path)
+    assert result.returncode != 0
+    assert "TOKEN_ENCRYPTION_KEYS cannot decrypt the stored Zoho tokens" in result.stderr
