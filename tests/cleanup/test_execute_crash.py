@@ -1,0 +1,106 @@
+"""A plan execution SIGKILLed at random steps (10 times, before or after the step's Zoho
+write) resumes to the same end state, and no Zoho write is ever made twice."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from syncadmin import cleanup
+from syncadmin.cleanup.execute import _crm_get as crm_get
+from syncadmin.models import CleanupPlan, PlanState, RecordLink
+from syncadmin.models.mapping import NOT_LIVE_STATES
+from syncadmin.sync.profile import org_clients
+from tests.cleanup.conftest import mirror_and_match
+from tests.cleanup.support import approved_plan, books_state, sandbox_calls, sandbox_now
+from tests.sync.test_push_crash import database_url
+
+REPO = Path(__file__).resolve().parents[2]
+TRIALS = 10
+
+# The real executor in a real worker process, which SIGKILLs itself when it reaches its
+# n-th step action: on entering it ("before") or once the action returned, its Zoho
+# write made, before the step is marked done ("after").
+WORKER = textwrap.dedent(
+    """
+    import os, signal, sys
+    import django
+    django.setup()
+    from syncadmin.cleanup import execute
+
+    plan_id, kill_at, when = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    seen = [0]
+
+    def killing(action):
+        def run(*args, **kwargs):
+            seen[0] += 1
+            if seen[0] == kill_at and when == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = action(*args, **kwargs)
+            if seen[0] == kill_at and when == "after":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return run
+
+    execute.ACTIONS = {kind: killing(action) for kind, action in execute.ACTIONS.items()}
+    execute.plan_execute(plan_id=plan_id)
+    """
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killed_execution_resumes_to_the_same_end_state_with_no_write_twice(
+    messy_org, zoho, admin_user, finance_user, monkeypatch
+):
+    from syncadmin import tasks
+
+    monkeypatch.setattr(tasks.cleanup_plan_run, "delay_on_commit", lambda *a, **k: None)
+    mirror_and_match(messy_org)
+    plan = approved_plan(messy_org, admin=admin_user, finance=finance_user)
+    planned_writes = sorted(
+        (c.method, c.path) for c in cleanup.plan_dry_run(plan=plan) if c.method != "GET"
+    )
+    since = sandbox_now(zoho)
+    cleanup.plan_execute_start(plan=plan, actor=finance_user)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "syncadmin.test_settings",
+        "DATABASE_URL": database_url(),
+    }
+    chance = random.Random(int(os.environ.get("CLEANUP_CRASH_SEED", "20261202")))
+    kills = 0
+    for _ in range(TRIALS):
+        kill_at, when = chance.randint(1, 6), chance.choice(["before", "after"])
+        worker = subprocess.run(
+            [sys.executable, "-c", WORKER, str(plan.pk), str(kill_at), when],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert worker.returncode in (0, -signal.SIGKILL), worker.stderr[-3000:]
+        kills += worker.returncode == -signal.SIGKILL
+        # The dead worker's hold on the plan lapses after STALE_AFTER; moved on by hand.
+        CleanupPlan.objects.filter(pk=plan.pk).update(heartbeat_at=None)
+
+    cleanup.plan_execute(plan_id=plan.pk)  # whatever is left, in this process
+
+    plan.refresh_from_db()
+    assert kills >= 5  # most trials really died mid-plan
+    assert plan.state == PlanState.DONE
+    writes = [c for c in sandbox_calls(zoho, since) if c[0] != "GET"]
+    assert sorted(writes) == planned_writes  # each write once: no step's write repeated
+    books, clients = books_state(messy_org), org_clients(messy_org)
+    for item in plan.items.all():
+        for loser in item.losers["books"]:
+            assert books[loser]["status"] == "inactive"
+        for child in item.losers["crm"]:
+            assert crm_get(clients, "Accounts", child) is None
+        if item.survivors.get("books") and item.survivors.get("crm"):
+            link = RecordLink.objects.exclude(state__in=NOT_LIVE_STATES).get(
+                crm_record__crm_id=item.survivors["crm"]
+            )
+            assert link.books_contact.contact_id == item.survivors["books"]
+            assert not link.paused
