@@ -191,6 +191,8 @@ ZOHO_CLIENT_SECRET = env.str("ZOHO_CLIENT_SECRET", "")
 # The OAuth callback URL registered in the Zoho API console. Required in production, so
 # it never comes from a request's Host header.
 ZOHO_REDIRECT_URI = env.str("ZOHO_REDIRECT_URI", "")
+if PRODUCTION and ZOHO_REDIRECT_URI.startswith("http://") and not ZOHO_REHEARSAL:
+    raise ImproperlyConfigured("ZOHO_REDIRECT_URI must be https: Zoho sends the grant code there.")
 ZOHO_DEFAULT_DATA_CENTRE = env.str("ZOHO_DATA_CENTRE", "eu")
 ZOHO_HTTP_TIMEOUT_SECONDS = env.float("ZOHO_HTTP_TIMEOUT_SECONDS", 20.0)
 

@@ -10,6 +10,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from syncadmin.connections.oauth import ConnectError, redirect_uri
@@ -72,3 +73,9 @@ def test_htmx_injects_no_style_and_evaluates_nothing(admin_client_):
     meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page)
     config = json.loads(meta.group(1))
     assert config["includeIndicatorStyles"] is False and config["allowEval"] is False
+
+
+def test_production_refuses_a_plain_http_redirect_uri(load_settings):
+    plain = {**PRODUCTION_ENV, "ZOHO_REDIRECT_URI": "http://syncadmin.example.com/cb/"}
+    with pytest.raises(ImproperlyConfigured, match="ZOHO_REDIRECT_URI"):
+        load_settings(**plain)
