@@ -7,7 +7,7 @@ import django_tables2.utils
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 
 from syncadmin.models import BooksContact, CrmRecord, RecordLink, SyncEvent, SyncFailure, SyncRun
@@ -38,12 +38,27 @@ class WhenColumn(tables.Column):
     """A date-time cell formatted in Python: django-tables2's DateTimeColumn renders a
     template per cell, which on 50 rows × 3 dates costs more than the query."""
 
-    def __init__(self, *args, format: str = "Y-m-d H:i", **kwargs):
-        self.format = format
+    def __init__(self, *args, seconds: bool = False, **kwargs):
+        self.format = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return dateformat.format(timezone.localtime(value), self.format)
+        return timezone.localtime(value).strftime(self.format)
+
+
+class PickColumn(tables.Column):
+    """The row's tick box for a bulk form elsewhere on the page (``form="bulk"``); built
+    directly, as CheckBoxColumn computes its attributes anew for every cell."""
+
+    def __init__(self, **kwargs):
+        super().__init__(accessor="pk", verbose_name="Pick", orderable=False, **kwargs)
+
+    def render(self, value):
+        return format_html(
+            '<input type="checkbox" name="ids" value="{}" form="bulk" aria-label="Pick row {}">',
+            value,
+            value,
+        )
 
 
 AUTH_REASONS = ("token_invalid", "user_inactive", "not_authorised", "wrong_organisation")
@@ -53,10 +68,7 @@ class LinkTable(tables.Table):
     """Ten columns, each cell rendered once: on a page of 50 rows the cell count is what
     the page costs, so CRM and Books each show name and id in one cell."""
 
-    select = tables.CheckBoxColumn(
-        accessor="pk",
-        attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}},
-    )
+    select = PickColumn()
     crm_name = tables.Column(
         verbose_name="CRM record",
         accessor="crm_record",
@@ -72,10 +84,10 @@ class LinkTable(tables.Table):
     )
     provenance = tables.Column(verbose_name="How linked")
     state = tables.Column(empty_values=())
-    last_pushed_at = WhenColumn(verbose_name="Last push", format="Y-m-d H:i")
-    last_pulled_at = WhenColumn(verbose_name="Last pull", format="Y-m-d H:i")
+    last_pushed_at = WhenColumn(verbose_name="Last push")
+    last_pulled_at = WhenColumn(verbose_name="Last pull")
     failures = tables.Column(verbose_name="Open failures", empty_values=(), orderable=False)
-    updated_at = WhenColumn(verbose_name="Changed", format="Y-m-d H:i")
+    updated_at = WhenColumn(verbose_name="Changed")
 
     class Meta:
         model = RecordLink
@@ -175,11 +187,8 @@ class UnlinkedBooksTable(tables.Table):
 
 
 class FailureTable(tables.Table):
-    select = tables.CheckBoxColumn(
-        accessor="pk",
-        attrs={"input": {"name": "ids", "form": "bulk"}, "th__input": {"hidden": True}},
-    )
-    last_seen_at = WhenColumn(verbose_name="Last seen", format="Y-m-d H:i")
+    select = PickColumn()
+    last_seen_at = WhenColumn(verbose_name="Last seen")
     record = tables.Column(
         verbose_name="Record", accessor="crm_record__name", default="—", orderable=False
     )
@@ -187,7 +196,7 @@ class FailureTable(tables.Table):
     reason_code = tables.Column(verbose_name="Reason")
     zoho_message = tables.Column(verbose_name="Zoho said", orderable=False)
     attempts = tables.Column()
-    resolved_at = WhenColumn(verbose_name="Resolved", format="Y-m-d H:i")
+    resolved_at = WhenColumn(verbose_name="Resolved")
     fix = tables.Column(verbose_name="Fix", empty_values=(), orderable=False)
 
     class Meta:
@@ -211,6 +220,8 @@ class FailureTable(tables.Table):
     can_fix = False
 
     def render_fix(self, record):
+        if record.resolved_at or not (self.can_fix or record.reason_code in AUTH_REASONS):
+            return record.suggested_fix if not record.resolved_at else "Resolved"
         # Rendered without the request: a TemplateColumn would re-run every context
         # processor (two queries) for every row.
         context = {
@@ -239,7 +250,7 @@ class FailureTable(tables.Table):
 
 class RunTable(tables.Table):
     id = tables.Column(verbose_name="Run", linkify=("run", {"pk": tables.A("pk")}))
-    created_at = WhenColumn(verbose_name="Queued", format="Y-m-d H:i:s")
+    created_at = WhenColumn(verbose_name="Queued", seconds=True)
     kind = tables.Column()
     trigger = tables.Column()
     triggered_by = tables.Column(verbose_name="By", default="system")
@@ -280,7 +291,7 @@ class RunTable(tables.Table):
 
 
 class EventTable(tables.Table):
-    at = WhenColumn(verbose_name="When", format="Y-m-d H:i:s")
+    at = WhenColumn(verbose_name="When", seconds=True)
     outcome = tables.Column()
     crm_record = tables.Column(verbose_name="CRM record", accessor="crm_record__name", default="—")
     books_contact = tables.Column(
