@@ -274,6 +274,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.money_schedule",
         "schedule": timedelta(minutes=env.int("SYNC_MONEY_MINUTES", 60)),
     },
+    # Duplicate matching over the mirrors, re-run only where a mirrored record changed.
+    "matching-rerun": {
+        "task": "syncadmin.tasks.match_schedule",
+        "schedule": timedelta(minutes=env.int("MATCHING_RERUN_MINUTES", 30)),
+    },
 }
 
 # --- Alerts -----------------------------------------------------------------------------

@@ -100,3 +100,17 @@ def test_a_second_delivery_is_a_no_op_and_a_dead_worker_resumes_after_the_cursor
     assert MatchCluster.objects.filter(run=run).count() == 1
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
+
+
+def test_the_beat_reruns_matching_where_mirrors_changed(
+    settings, mirrors, django_capture_on_commit_callbacks
+):
+    from syncadmin import tasks
+    from syncadmin.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["matching-rerun"]["task"] in app.tasks
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.match_schedule.delay().get() == 1  # never matched: one run
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.match_schedule.delay().get() == 0  # nothing changed since
+    assert MatchCluster.objects.filter(superseded=False).count() == 1
