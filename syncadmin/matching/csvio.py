@@ -136,8 +136,8 @@ def _check_row(table: _Table, number: int, row: list[str]) -> None:
             f"{table.label}: row {number} has {len(row)} fields but the header has "
             f"{len(table.header)}; a comma or a quote inside a value was probably not quoted."
         )
-    for index, cell in enumerate(row):
-        column = table.header[index] or f"column {index + 1}"
+    for index in table.columns.values():  # the columns we read (a note may start "- ")
+        cell, column = row[index], table.header[index] or f"column {index + 1}"
         if len(cell) > MAX_CELL:
             raise CsvProblem(f"{table.label}: row {number}, column {column}: value too long.")
         if cell.startswith(_FORMULA_START) and not _NUMBERISH.match(cell):

@@ -84,6 +84,11 @@ def test_a_file_over_the_limit_is_refused(monkeypatch):
         read_books_csv(BOOKS.encode())
 
 
+def test_columns_we_do_not_read_are_not_judged():
+    data = BOOKS.replace("Created Time", "Notes").replace("2024-03-01", "- call first").encode()
+    assert len(read_books_csv(data)) == 3
+
+
 def test_phone_numbers_and_negative_amounts_are_not_formulas():
     data = BOOKS.replace("Active,,4600000002", "Active,-12.50,4600000002").encode()
     assert len(read_books_csv(data)) == 3
