@@ -31,7 +31,7 @@ from syncadmin.connections.tokens import (
     token_cache_forget,
 )
 from syncadmin.models import Connection, ConnectionStatus, Service
-from syncadmin.zoho import AccountsClient, books_client, crm_client
+from syncadmin.zoho import AccountsClient, BooksClient, CrmClient, books_client, crm_client
 from syncadmin.zoho.datacentres import (
     DATA_CENTRES,
     accounts_url_for,
@@ -237,13 +237,11 @@ def _organisations_reached(
     def fixed(*, force_refresh: bool = False) -> str:
         return access_token
 
-    gate = connection_gate(connection, "interactive")
+    client = {"http": http_client(), "api_domain": api_domain, "tokens": fixed}
+    client["gate"] = connection_gate(connection, "interactive")
     if connection.service == Service.CRM:
-        crm = crm_client(http=http_client(), api_domain=api_domain, tokens=fixed, gate=gate)
-        org = crm.org()
-        return [(org.organization_id, org.name)]
-    books = books_client(http=http_client(), api_domain=api_domain, tokens=fixed, gate=gate)
-    return [(o.organization_id, o.name) for o in books.organizations()]
+        return _organisations(crm=crm_client(**client))
+    return _organisations(books=books_client(**client))
 
 
 def _refuse_other_organisation(connection: Connection, reached: list[tuple[str, str]]) -> None:
@@ -304,9 +302,16 @@ def identify_and_check(
 def organisation_choices(connection: Connection) -> list[tuple[str, str]]:
     """(id, name) of the organisations the connecting user reaches."""
     if connection.service == Service.CRM:
-        org = crm_for(connection, lane="interactive").org()
+        return _organisations(crm=crm_for(connection, lane="interactive"))
+    return _organisations(books=books_for(connection, organization_id="", lane="interactive"))
+
+
+def _organisations(
+    *, crm: CrmClient | None = None, books: BooksClient | None = None
+) -> list[tuple[str, str]]:
+    if crm is not None:
+        org = crm.org()
         return [(org.organization_id, org.name)]
-    books = books_for(connection, organization_id="", lane="interactive")
     return [(o.organization_id, o.name) for o in books.organizations()]
 
 
