@@ -65,8 +65,7 @@ def plan_dry_run(*, plan: CleanupPlan) -> list[Call]:
     items = plan.items.filter(state__in=(ItemState.PENDING, ItemState.WAITING))
     for item in items.prefetch_related("steps"):
         steps = list(item.steps.all())
-        fresh = all(s.state == StepState.PENDING for s in steps)
-        if fresh and not item.note.startswith("checked"):
+        if not item.note.startswith("checked"):  # as execute: re-read once per item
             calls += _revalidate(item)
         for step in steps:
             if step.state in (StepState.PENDING, StepState.WAITING, StepState.RUNNING):
