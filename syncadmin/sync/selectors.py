@@ -46,7 +46,7 @@ def open_failures_q() -> Exists:
     return Exists(SyncFailure.objects.filter(link=OuterRef("pk"), resolved_at__isnull=True))
 
 
-SEARCH_LIMIT = 1000  # matches per side; a broader search shows the first ones by name
+SEARCH_LIMIT = 300  # matches per side; a broader search shows the first ones (narrow it)
 
 
 def link_search(queryset: QuerySet[RecordLink], value: str) -> QuerySet[RecordLink]:
