@@ -114,15 +114,21 @@ def failures_resolve(
     subject: str,
     resolution: str,
     reason_codes: list[str] | None = None,
+    except_codes: list[str] | None = None,
+    operation: str = "",
     actor=None,
 ) -> int:
-    """Close the open failures of ``subject`` (all, or those with ``reason_codes``); a later
-    success calls this. Returns how many were closed."""
+    """Close the open failures of ``subject`` (all, or those with ``reason_codes``, not
+    ``except_codes``, of ``operation``); a later success calls this. Returns how many."""
     open_rows = SyncFailure.objects.filter(
         open_key__startswith=f"{organization_id}:{subject}:", resolved_at__isnull=True
     )
     if reason_codes is not None:
         open_rows = open_rows.filter(reason_code__in=reason_codes)
+    if except_codes:
+        open_rows = open_rows.exclude(reason_code__in=except_codes)
+    if operation:
+        open_rows = open_rows.filter(operation=operation)
     return open_rows.update(
         resolved_at=timezone.now(), resolution=resolution[:120], resolved_by=actor,
         next_retry_at=None,

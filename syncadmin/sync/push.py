@@ -193,12 +193,34 @@ def _update(push: Push, books: BooksClient, link: RecordLink, shaped: Shaped) ->
     if link.pushed_payload_hash == shaped.hash:
         return _done(push, EventOutcome.UNCHANGED, link, "Books already has these values.")
     payload = {k: v for k, v in shaped.payload.items() if k != "contact_persons"}
+    persons = _persons_update(link.books_contact, shaped.payload.get("contact_persons"))
+    if persons is not None:
+        payload["contact_persons"] = persons
     contact = books.contact_update(contact_id=link.books_contact.contact_id, payload=payload)
     _mirror_books(push, contact)
     RecordLink.objects.filter(pk=link.pk).update(
         pushed_payload_hash=shaped.hash, last_pushed_at=timezone.now(), updated_at=timezone.now()
     )
     return _done(push, EventOutcome.UPDATED, link, "Books customer updated.", books_calls=1)
+
+
+def _persons_update(contact: BooksContact, wanted: list[dict] | None) -> list[dict] | None:
+    """The persons to send with an update so the primary one gets the CRM record's e-mail
+    and phone, or None to leave persons alone. Books' PUT replaces the whole list, so every
+    person the mirror knows is sent back with its id; without that knowledge (a contact
+    mirrored from a list read) persons are not touched rather than lost."""
+    known = (contact.raw or {}).get("contact_persons")
+    if not wanted or not isinstance(known, list):
+        return None
+    primary = next((p for p in known if p.get("is_primary_contact")), None)
+    keep = ("contact_person_id", "first_name", "last_name", "email", "phone", "is_primary_contact")
+    persons = [{k: p[k] for k in keep if k in p} for p in known]
+    if primary is None:
+        return [*persons, wanted[0]]
+    for person in persons:
+        if person.get("contact_person_id") == primary.get("contact_person_id"):
+            person.update({k: v for k, v in wanted[0].items() if k in ("email", "phone")})
+    return persons
 
 
 def _create(push: Push, books: BooksClient, link: RecordLink | None, shaped: Shaped):
@@ -331,7 +353,10 @@ def _mirror_books(push: Push, contact: ZohoContact) -> BooksContact:
 
 
 def _done(push: Push, outcome: str, link: RecordLink, message: str, books_calls: int = 0):
-    failures_resolve(organization_id=push.org, subject=push.subject, resolution=f"push {outcome}")
+    failures_resolve(
+        organization_id=push.org, subject=push.subject, resolution=f"push {outcome}",
+        operation="push",
+    )  # fmt: skip
     _event(push, outcome, message, link=link)
     return PushOutcome(outcome, link, "", message, books_calls)
 
@@ -342,6 +367,11 @@ def _skip(push: Push, reason_code: str, message: str) -> PushOutcome:
 
 
 def _fail(push: Push, reason_code: str, message: str, *, error=None, details=None):
+    # The record got past whatever it failed on before: those reasons are history now.
+    failures_resolve(
+        organization_id=push.org, subject=push.subject, resolution=f"now fails: {reason_code}",
+        except_codes=[reason_code], operation="push",
+    )  # fmt: skip
     failure_record(
         organization_id=push.org, subject=push.subject, operation="push",
         reason_code=reason_code, error=error, crm_record=push.record, link=_live_link(push),

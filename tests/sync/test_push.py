@@ -281,3 +281,31 @@ def test_with_both_modules_a_contact_waits_for_its_account(connected_org):
     assert outcome.reason_code == "account_not_in_books"
     [failure] = open_failures(contact)
     assert failure.transient and failure.next_retry_at is not None
+
+
+def test_a_phone_change_reaches_the_primary_contact_person(connected_org):
+    crm_id = crm_account(connected_org, "Ringing Bells Ltd", Phone="+44 20 1111 1111")
+    push(connected_org, crm_id)
+    fields = org_clients(connected_org).crm.record(module="Accounts", record_id=crm_id).fields
+
+    outcome = push(connected_org, crm_id, fields={**fields, "Phone": "+44 20 2222 2222"})
+
+    assert outcome.outcome == EventOutcome.UPDATED
+    [customer] = books_customers_for(connected_org, crm_id)
+    [person] = customer.data["contact_persons"]  # replaced in place, not added
+    assert person["phone"] == "+44 20 2222 2222"
+
+
+def test_a_new_failure_reason_closes_the_one_the_record_got_past(connected_org):
+    books = org_clients(connected_org).books
+    taken = books.contact_create(
+        payload={"contact_name": "Twice Failed Ltd", "vat_treatment": "uk"}
+    )
+    link_existing(connected_org, crm_account(connected_org, "Twice Failed Ltd"), taken)
+    crm_id = crm_account(connected_org, "Twice Failed Ltd", VAT_Treatment=None)
+    push(connected_org, crm_id)  # fails: no VAT treatment
+    fields = org_clients(connected_org).crm.record(module="Accounts", record_id=crm_id).fields
+
+    push(connected_org, crm_id, fields={**fields, "VAT_Treatment": "uk"})  # now: name taken
+
+    assert [f.reason_code for f in open_failures(crm_id)] == ["display_name_taken"]
