@@ -225,9 +225,10 @@ def test_delete_callback_and_events_not_subscribed_stay_quiet(crm: Crm, receiver
     account = crm.account("Zylker")
     crm.call("DELETE", f"Accounts?ids={account}")
     requests = receiver.wait(3, timeout=1)
-    assert [(r.json()["operation"], r.json()["ids"]) for r in requests] == [
-        ("insert", [account]),
+    # several senders deliver at once, so callbacks may arrive in either order (as Zoho's)
+    assert sorted((r.json()["operation"], r.json()["ids"]) for r in requests) == [
         ("delete", [account]),
+        ("insert", [account]),
     ]
 
 
