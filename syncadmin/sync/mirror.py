@@ -495,21 +495,8 @@ def _books_time(item: dict) -> datetime | None:
 
 
 def books_contacts_page(books, *, page: int) -> tuple[list[dict], bool]:
-    """One page of contacts, newest change first: (contacts, more pages).
-
-    TODO(push): ``BooksClient.contacts`` hides its pages, so a resumed pull could not start
-    at the page in flight; a ``start_page=`` there would let this go."""
-    body = books._call(
-        "GET",
-        "/contacts",
-        params={
-            "sort_column": "last_modified_time",
-            "sort_order": "D",
-            "per_page": PAGE,
-            "page": page,
-        },
-    )
-    return body.get("contacts", []), bool(body.get("page_context", {}).get("has_more_page"))
+    """One page of contacts, newest change first: (contacts, more pages)."""
+    return books.contacts_page(page=page, per_page=PAGE)
 
 
 def books_store(*, organization_id: str, items: list[dict], unique_field: str) -> list[str]:
@@ -599,8 +586,8 @@ def _money_save(org: str, contact_id: str, figures: tuple[int, str, Any]) -> Non
 
 
 def _invoices(books, **params: Any) -> dict:
-    # TODO(push): a ``BooksClient.invoices(...)`` page reader would replace this.
-    return books._call("GET", "/invoices", params=params)
+    invoices, page_context = books.invoices_page(**params)
+    return {"invoices": invoices, "page_context": page_context}
 
 
 def _count_of(page_context: dict) -> int:

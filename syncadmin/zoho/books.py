@@ -83,6 +83,21 @@ class BooksClient:
                 return
             page += 1
 
+    def contacts_page(
+        self, *, page: int, per_page: int = PER_PAGE, **filters: str
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of contacts, newest change first (list items as Zoho sends them) and
+        whether more pages follow: a resumable reader starts at the page it stopped on."""
+        params = {"sort_column": "last_modified_time", "sort_order": "D", **filters}
+        body = self._call("GET", "/contacts", params={**params, "page": page, "per_page": per_page})
+        return body.get("contacts", []), bool(body.get("page_context", {}).get("has_more_page"))
+
+    def invoices_page(self, **params: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """One page of invoices with Zoho's filters (``customer_id``, ``status``,
+        ``response_option`` …) and its ``page_context``."""
+        body = self._call("GET", "/invoices", params=params)
+        return body.get("invoices", []), body.get("page_context", {})
+
     def contacts_linked_to(
         self, *, zcrm_account_id: str = "", zcrm_contact_id: str = ""
     ) -> list[BooksContact]:

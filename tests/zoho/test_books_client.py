@@ -283,3 +283,28 @@ def test_crm_import_of_a_missing_account_is_record_gone(books):
     with pytest.raises(ZohoError) as caught:
         books.crm_import(kind="account", crm_id="1234567890123456789")
     assert caught.value.reason.code == "record_gone"
+
+
+def test_contacts_page_starts_where_a_resumed_reader_stopped(books):
+    for n in range(3):
+        create(books, f"Paged {n}")
+    first, more_after_first = books.contacts_page(page=1, per_page=2)
+    second, _ = books.contacts_page(page=2, per_page=2)
+
+    assert more_after_first
+    assert len(first) == 2
+    assert not {c["contact_id"] for c in first} & {c["contact_id"] for c in second}
+
+
+def test_invoices_page_filters_and_reports_its_context(books):
+    customer = create(books, "Invoiced Once")
+    line = {"name": "Work", "rate": 10, "quantity": 1}
+    books.api.call(
+        "POST", "/invoices", params={"organization_id": UK},
+        json={"customer_id": customer.contact_id, "line_items": [line]},
+    )  # fmt: skip
+
+    invoices, context = books.invoices_page(customer_id=customer.contact_id)
+
+    assert [i["customer_id"] for i in invoices] == [customer.contact_id]
+    assert context["page"] == 1
