@@ -102,6 +102,13 @@ class SyncSettingsForm(forms.Form):
         help_text='CRM API name → Books key, e.g. {"Industry": "cf_industry"}',
     )
     writeback_field = forms.CharField(max_length=100)
+    books_country = forms.CharField(
+        max_length=60, required=False, help_text="Decides the mandatory tax fields (in, uk …)."
+    )
+    native_integration_active = forms.BooleanField(
+        required=False, help_text="Zoho's own CRM integration is on (re-import needs it)."
+    )
+    money_to_crm = forms.BooleanField(required=False, help_text="Write receivables to CRM.")
 
     def __init__(self, *args, **kwargs):
         from syncadmin.models import ModuleMapping

@@ -67,7 +67,24 @@ def _after(request, link: RecordLink, **forms) -> HttpResponse:
     return redirect("record", pk=link.pk)
 
 
+def _control(request, call, **kwargs):
+    """Call one control; a refusal (paused, integration off, taken customer …) becomes a
+    message on the page instead of an error."""
+    from syncadmin.sync.controls import ControlRefused
+
+    try:
+        return call(**kwargs)
+    except ControlRefused as exc:
+        messages.error(request, str(exc))
+        return REFUSED
+
+
+REFUSED = object()
+
+
 def _say(request, outcome, verb: str) -> None:
+    if outcome is REFUSED:
+        return
     if getattr(outcome, "reason_code", ""):
         messages.warning(
             request, f"{verb} did not go through: {outcome.message or outcome.reason_code}."
@@ -85,7 +102,9 @@ def record_push(request: HttpRequest, pk: int) -> HttpResponse:
     if link.crm_record is None:
         messages.error(request, "This link has no CRM record to push.")
     else:
-        outcome = controls.record_push_now(
+        outcome = _control(
+            request,
+            controls.record_push_now,
             crm_record=link.crm_record,
             organization_id=link.books_organization_id,
             actor=request.user,
@@ -106,9 +125,11 @@ def record_crm_push(request: HttpRequest, pk: int) -> HttpResponse:
     if org not in organisations:
         messages.error(request, "Choose the Books organisation to push to.")
         return redirect("record-crm", pk=pk)
-    outcome = controls.record_push_now(crm_record=crm, organization_id=org, actor=request.user)
+    outcome = _control(
+        request, controls.record_push_now, crm_record=crm, organization_id=org, actor=request.user
+    )
     _say(request, outcome, "Push now")
-    link = outcome.link or selectors.live_link_for_crm(crm)
+    link = getattr(outcome, "link", None) or selectors.live_link_for_crm(crm)
     if link is not None:
         if request.htmx:
             response = _render(request, selectors.link_get(link.pk))
@@ -128,7 +149,9 @@ def record_reimport(request: HttpRequest, pk: int) -> HttpResponse:
 
     link = _link(pk)
     if link.crm_record is not None:
-        outcome = controls.record_reimport(
+        outcome = _control(
+            request,
+            controls.record_reimport,
             crm_record=link.crm_record,
             organization_id=link.books_organization_id,
             actor=request.user,
@@ -153,13 +176,16 @@ def record_pause(request: HttpRequest, pk: int) -> HttpResponse:
                 status=400,
             )
         return _after(request, link, pause_form=form)
-    controls.record_pause(
+    paused = _control(
+        request,
+        controls.record_pause,
         link=link,
         actor=request.user,
         reason=form.cleaned_data["reason"],
         until=form.cleaned_data["until"],
     )
-    messages.success(request, "Paused: this pair will not sync until resumed.")
+    if paused is not REFUSED:
+        messages.success(request, "Paused: this pair will not sync until resumed.")
     return _after(request, link)
 
 
@@ -189,8 +215,11 @@ def record_relink(request: HttpRequest, pk: int) -> HttpResponse:
     if contact is None:
         messages.error(request, "Pick a Books customer of this organisation to link to.")
         return _after(request, link)
-    new = controls.link_relink(link=link, books_contact=contact, actor=request.user)
-    messages.success(request, f"Relinked to {contact.contact_name}.")
+    new = _control(
+        request, controls.link_relink, link=link, books_contact=contact, actor=request.user
+    )
+    if new is not REFUSED:
+        messages.success(request, f"Relinked to {contact.contact_name}.")
     return _after(request, new if isinstance(new, RecordLink) else link)
 
 

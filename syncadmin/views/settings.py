@@ -12,7 +12,8 @@ from syncadmin.models import SyncSettings
 from syncadmin.sync.profile import sync_settings_list
 from syncadmin.views.rendering import render_screen
 
-EDITABLE = ("module_mapping", "scope_field", "scope_value", "field_mapping", "writeback_field")
+EDITABLE = ("module_mapping", "scope_field", "scope_value", "field_mapping", "writeback_field",
+            "books_country", "native_integration_active", "money_to_crm")  # fmt: skip
 
 
 @require("manage_settings")

@@ -83,6 +83,8 @@ def test_admin_saves_settings_through_the_audited_service(org, admin_client_, co
         "scope_value": "true",
         "field_mapping": '{"Industry": "cf_industry"}',
         "writeback_field": "Books_Contact_ID",
+        "native_integration_active": "on",
+        "money_to_crm": "on",
     }
     response = admin_client_.post(reverse("settings-org", args=[org.pk]), form, **HTMX)
     assert response.content.decode().lstrip().startswith('<section id="settings-form"')

@@ -143,3 +143,15 @@ def test_unlinked_crm_record_page_pushes_and_becomes_the_pair(db, sales_client, 
     # Once linked, the CRM record's page is the pair's page.
     assert sales_client.get(reverse("record-crm", args=[lone.pk])).status_code == 302
     assert AuditEvent.objects.count() == 0  # the stand-in audits nothing; the real control does
+
+
+def test_a_refused_control_is_a_message_not_an_error(pair, sales_client, controls):
+    from syncadmin.sync.controls import ControlRefused
+
+    def refuse(**kwargs):
+        raise ControlRefused("Zoho's CRM integration is off in Books; re-import needs it on.")
+
+    controls.record_reimport = refuse
+    response = sales_client.post(reverse("record-reimport", args=[pair.pk]), **HTMX)
+    assert response.status_code == 200
+    assert "re-import needs it on" in response.content.decode()
