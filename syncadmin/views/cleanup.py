@@ -241,8 +241,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("view_dashboard")
 def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get(selectors.plan_get, pk)
-    context = {"plan": plan, "progress": selectors.plan_progress(plan)}
-    context["live"] = plan.state == PlanState.EXECUTING
+    context = _plan_context(request, plan)
     response = render_screen(request, "syncadmin/cleanup/plan.html", context, fragment="progress")
     if request.htmx and not context["live"]:
         stop = HttpResponseStopPolling(response.content)

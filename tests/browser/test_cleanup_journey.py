@@ -114,4 +114,5 @@ def test_finance_reviews_a_colleague_proposes_and_finance_watches_it_execute(
     execute.plan_execute(plan_id=plan.pk)  # the worker picks it up
     expect(fin.locator("#progress [data-state]")).to_have_text("Done", timeout=15_000)
     expect(fin.locator("#progress progress")).to_have_attribute("value", "100")
+    expect(fin.locator("#item-1 h3 .status")).to_have_text("Done")  # steps refreshed too
     fin.screenshot(path=str(SHOTS / "cleanup-executed.png"), full_page=True)
