@@ -153,3 +153,14 @@ def cleanup_plan_run(self, plan_id: int) -> None:
     except TransientZohoError as exc:
         delay = min(600, 30 * 2**self.request.retries) * (0.5 + random.random())
         raise self.retry(exc=exc, countdown=delay) from exc
+
+
+@shared_task(name="syncadmin.tasks.cleanup_resume_stale")
+def cleanup_resume_stale() -> int:
+    """Beat: deliver again the executing cleanup plans whose worker died (they resume)."""
+    from syncadmin.cleanup import execute
+
+    ids = execute.plans_stale()
+    for plan_id in ids:
+        cleanup_plan_run.delay_on_commit(plan_id)
+    return len(ids)

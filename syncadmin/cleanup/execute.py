@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from syncadmin.cleanup.review import audit_refs
@@ -113,6 +113,21 @@ def plan_execute(*, plan_id: int) -> CleanupPlan | None:
         _release(plan)
 
 
+def plans_stale() -> list[int]:
+    """Executing plans no live worker holds (never started, or its worker died) that can
+    go on without a person: ids to deliver ``cleanup_plan_run`` again."""
+    cutoff = timezone.now() - STALE_AFTER
+    free = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff)
+    runnable = PlanStep.objects.filter(
+        item__plan=OuterRef("pk"), state__in=(StepState.PENDING, StepState.RUNNING)
+    )
+    return list(
+        CleanupPlan.objects.filter(free, state=PlanState.EXECUTING)
+        .filter(Exists(runnable))
+        .values_list("pk", flat=True)
+    )
+
+
 def _finish(plan: CleanupPlan) -> CleanupPlan:
     states = set(plan.items.values_list("state", flat=True))
     if states & {ItemState.PENDING, ItemState.WAITING}:
@@ -191,8 +206,6 @@ def _claim_step(step: PlanStep) -> str | None:
     now = timezone.now()
     claimable = Q(state=StepState.PENDING) | Q(state=StepState.RUNNING)
     fields = {"state": StepState.RUNNING, "claim_token": token, "started_at": now}
-    from django.db.models import F
-
     if not PlanStep.objects.filter(claimable, pk=step.pk).update(
         executions=F("executions") + 1, **fields
     ):

@@ -204,8 +204,9 @@ class PlanStep(models.Model):
     params = models.JSONField(default=dict)
     state = models.CharField(max_length=10, choices=StepState.choices, default=StepState.PENDING)
     irreversible = models.BooleanField(default=False)
-    # Claims: a worker sets its token with a conditional UPDATE; executions counts the times
-    # a worker actually started the Zoho write (the test's "never twice" evidence).
+    # Claims: a worker sets its token with a conditional UPDATE; executions counts claims (a
+    # step taken over from a dead worker is claimed again; its action reads Zoho first, so
+    # the Zoho write itself is never repeated — the sandbox call log is the evidence).
     claim_token = models.CharField(max_length=40, blank=True)
     executions = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)

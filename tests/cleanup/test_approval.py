@@ -92,3 +92,21 @@ def test_an_approved_plan_only_starts_once(
 
     assert plan.state == PlanState.EXECUTING
     assert len(queued) == 1  # one task, enqueued after commit
+
+
+def test_a_plan_whose_worker_died_is_delivered_again(admin_user, finance_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from syncadmin.cleanup.execute import plans_stale
+    from syncadmin.models import CleanupPlan
+
+    plan = draft_plan(proposer=admin_user, state=PlanState.EXECUTING)
+    CleanupPlan.objects.filter(pk=plan.pk).update(heartbeat_at=timezone.now())
+    assert plans_stale() == []  # a live worker holds it
+
+    CleanupPlan.objects.filter(pk=plan.pk).update(
+        heartbeat_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert plans_stale() == [plan.pk]

@@ -1,0 +1,86 @@
+"""The order of an item's steps: the only safe one, with the extra steps blockers need."""
+
+import pytest
+
+from syncadmin.cleanup.plans import _native_repoint, _steps
+from syncadmin.models import CleanupPlan, MatchCluster, PlanItem, StepKind
+from tests.cleanup.support import ORG
+from tests.factories import BooksContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def copy(contact_id, role, invoices=0, fate="inactive"):
+    invoices_list = [{"invoice_id": f"inv{n}", "number": f"INV-{n}"} for n in range(invoices)]
+    return {"contact_id": contact_id, "role": role, "invoice_count": invoices,
+            "fate": fate, "invoices": invoices_list}  # fmt: skip
+
+
+def steps_for(*, blockers=(), crm_losers=(), copies=(), support=""):
+    plan = CleanupPlan(organization_id=ORG, title="t")
+    item = PlanItem(
+        plan=plan, survivors={"books": "b1", "crm": "c1"}, support_pack=support,
+        losers={"books": [c["contact_id"] for c in copies if c["role"] == "loser"],
+                "crm": list(crm_losers)},
+    )  # fmt: skip
+    cluster = MatchCluster(blockers=list(blockers))
+    return list(_steps(plan, item, cluster, list(copies)))
+
+
+def test_the_safe_order_pause_relink_deactivate_merge_resume():
+    kinds = [k for k, _ in steps_for(copies=[copy("b1", "survivor"), copy("b2", "loser")],
+                                     crm_losers=["c2"])]  # fmt: skip
+
+    assert kinds == [
+        StepKind.PAUSE, StepKind.NATIVE_OFF, StepKind.RELINK, StepKind.DEACTIVATE,
+        StepKind.MERGE, StepKind.RESUME,
+    ]  # fmt: skip
+
+
+def test_a_loser_with_invoices_gets_its_invoice_list_before_it_goes():
+    found = steps_for(
+        copies=[copy("b1", "survivor"), copy("b2", "loser", invoices=2)],
+        blockers=["2 Books copies have transactions: re-point them to the survivor",
+                  "different currencies: GBP / INR"],
+    )  # fmt: skip
+    kinds = [k for k, _ in found]
+
+    repoint = dict(found)[StepKind.REPOINT_INVOICES]
+    assert [i["number"] for i in repoint["invoices"]] == ["INV-0", "INV-1"]
+    assert repoint["to"] == "b1"
+    assert dict(found)[StepKind.SETTLE_BLOCKERS]["blockers"] == ["different currencies: GBP / INR"]
+    assert kinds.index(StepKind.REPOINT_INVOICES) < kinds.index(StepKind.DEACTIVATE)
+    assert kinds.index(StepKind.SETTLE_BLOCKERS) < kinds.index(StepKind.DEACTIVATE)
+
+
+def test_crm_merges_take_at_most_two_children_each_with_the_survivor_as_master():
+    merges = [p for k, p in steps_for(crm_losers=["c2", "c3", "c4"]) if k == StepKind.MERGE]
+
+    assert [(m["master_id"], m["child_ids"]) for m in merges] == [
+        ("c1", ["c2", "c3"]), ("c1", ["c4"]),
+    ]  # fmt: skip
+
+
+def test_a_deletable_loser_is_deleted_and_the_mapping_gate_comes_after_relink():
+    found = [k for k, _ in steps_for(copies=[copy("b2", "loser", fate="deleted")], support="x")]
+
+    assert StepKind.DELETE in found and StepKind.DEACTIVATE not in found
+    assert (
+        found.index(StepKind.RELINK)
+        < found.index(StepKind.SUPPORT_GATE)
+        < found.index(StepKind.DELETE)
+    )
+
+
+@pytest.mark.parametrize(
+    ("survivor_link", "loser_link", "gate"),
+    [("c1", "", False), ("", "c1", True), ("c9", "", True), ("", "", False)],
+)
+def test_the_support_gate_only_when_zohos_map_points_elsewhere(survivor_link, loser_link, gate):
+    plan = CleanupPlan.objects.create(organization_id=ORG, title="t")
+    BooksContactFactory(organization_id=ORG, contact_id="b1", zcrm_account_id=survivor_link)
+    BooksContactFactory(organization_id=ORG, contact_id="b2", zcrm_account_id=loser_link)
+    item = PlanItem(plan=plan, survivors={"books": "b1", "crm": "c1"},
+                    losers={"books": ["b2"], "crm": []})  # fmt: skip
+
+    assert _native_repoint(item) is gate
