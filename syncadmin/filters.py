@@ -44,12 +44,14 @@ class LinkFilter(django_filters.FilterSet):
         choices=LinkProvenance.choices, empty_label="Any provenance"
     )
     module = django_filters.ChoiceFilter(
-        field_name="crm_module", choices=CrmModule.choices, empty_label="Any module"
+        field_name="crm_module", label="Module", choices=CrmModule.choices, empty_label="Any module"
     )
     organisation = django_filters.CharFilter(field_name="books_organization_id", label="Org id")
     paused = django_filters.BooleanFilter(widget=_yes_no("Paused or not", "Paused", "Syncing"))
     failing = django_filters.BooleanFilter(
-        method="filter_failing", widget=_yes_no("Failing or not", "Failing", "Not failing")
+        method="filter_failing",
+        label="Failing",
+        widget=_yes_no("Failing or not", "Failing", "Not failing"),
     )
     has_transactions = django_filters.BooleanFilter(
         field_name="books_contact__has_transaction",
@@ -60,7 +62,10 @@ class LinkFilter(django_filters.FilterSet):
         widget=_yes_no("Crossed or not", "Crossed", "Not crossed")
     )
     duplicate = django_filters.ChoiceFilter(
-        method="filter_duplicate", choices=DUPLICATE_CHOICES, empty_label="Duplicates: any"
+        method="filter_duplicate",
+        label="Duplicates",
+        choices=DUPLICATE_CHOICES,
+        empty_label="Duplicates: any",
     )
 
     class Meta:

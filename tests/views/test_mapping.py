@@ -154,3 +154,8 @@ def test_json_backup_holds_every_link(acme, admin_client_):
 def test_sales_cannot_export(acme, sales_client):
     assert sales_client.get(reverse("mapping-csv")).status_code == 403
     assert SyncFailure.objects.count() == 0
+
+
+def test_every_filter_has_a_readable_label(db, sales_client):
+    html = sales_client.get(reverse("mapping")).content.decode()
+    assert "[invalid name]" not in html and "Failing" in html and "Duplicates" in html
