@@ -3,9 +3,10 @@ state afterwards is read back through its API."""
 
 from syncadmin import cleanup
 from syncadmin.cleanup.execute import _crm_get as crm_get  # record_gone → None
-from syncadmin.models import ItemState, PlanState, PlanStep, RecordLink, StepKind
+from syncadmin.models import EventOutcome, ItemState, PlanState, PlanStep, RecordLink, StepKind
 from syncadmin.models.mapping import NOT_LIVE_STATES
 from syncadmin.sync.profile import org_clients
+from syncadmin.sync.push import record_push
 from syncadmin.sync.reconcile import reconcile_now
 from tests.cleanup.support import (
     approved_plan,
@@ -55,10 +56,28 @@ def test_approved_plan_cleans_the_messy_scenario_and_nothing_comes_back(
     assert len(writes) == len(set(writes))
     assert PlanStep.objects.filter(item__plan=plan, kind=StepKind.MERGE).exists()
 
-    # Neither the next native sync nor syncadmin's reconcile re-creates a duplicate.
+    # Neither the next native sync nor syncadmin's reconcile re-creates a duplicate, nor a
+    # push of any survivor (what a CRM edit would trigger): it lands on the linked survivor.
     before = set(books)
     native_run(zoho, org)
     reconcile_now(organization_id=org.books_organization_id)
+    survivors = [i.survivors["crm"] for i in plan.items.all() if i.survivors.get("crm")]
+    # A person completes the survivors in CRM (the seed left their VAT treatment empty) and
+    # each change is pushed: it lands on the linked survivor, never on a new customer.
+    clients.crm.update(
+        module="Accounts", records=[{"id": c, "VAT_Treatment": "uk"} for c in survivors]
+    )
+    outcomes = [
+        record_push(organization_id=org.books_organization_id, module="Accounts", crm_id=c,
+                    trigger="manual")
+        for c in survivors
+    ]  # fmt: skip
+    assert EventOutcome.CREATED not in {o.outcome for o in outcomes}
+    assert {o.link.books_contact.contact_id for o in outcomes if o.link} <= {
+        i.survivors.get("books") for i in plan.items.all()
+    }
+    # (Some push fail with 3062: the retired copy still holds the CRM name. The reconnect-
+    # prepare plan moves such names out of the way.)
     involved = {ref.split(":", 1)[1] for c in clusters for ref in c.refs}
     after = books_state(org)
     for contact_id in set(after) - before:
