@@ -12,6 +12,7 @@ from tests.cleanup.support import (
     approved_plan,
     books_state,
     native_run,
+    run_plan,
     sandbox_calls,
     sandbox_now,
 )
@@ -26,7 +27,7 @@ def test_approved_plan_cleans_the_messy_scenario_and_nothing_comes_back(
     since = sandbox_now(zoho)
 
     cleanup.plan_execute_start(plan=plan, actor=finance_user)
-    cleanup.plan_execute(plan_id=plan.pk)
+    run_plan(plan)
 
     plan.refresh_from_db()
     assert plan.state == PlanState.DONE, list(plan.items.values_list("state", "note"))

@@ -9,7 +9,7 @@ from syncadmin import cleanup
 from syncadmin.cleanup.execute import _books_now
 from syncadmin.models import ItemState, MatchCluster, PlanState, Review, StepKind
 from syncadmin.sync.profile import org_clients
-from tests.cleanup.support import approved_plan, books_state
+from tests.cleanup.support import approved_plan, books_state, run_plan
 from tests.zoho_helpers import ADMIN, BOOKS_UK
 
 
@@ -50,7 +50,7 @@ def test_money_preview_totals_equal_the_sandbox_invoices_of_the_records_involved
                 assert copy["fate"] == ("inactive" if copy["invoice_count"] else "deleted")
 
     cleanup.plan_execute_start(plan=plan, actor=finance_user)
-    cleanup.plan_execute(plan_id=plan.pk)
+    run_plan(plan)
 
     plan.refresh_from_db()
     assert plan.state == PlanState.DONE
@@ -77,7 +77,7 @@ def test_an_item_changed_since_approval_goes_back_to_review_and_undo_reactivates
     )
 
     cleanup.plan_execute_start(plan=plan, actor=finance_user)
-    cleanup.plan_execute(plan_id=plan.pk)
+    run_plan(plan)
 
     plan.refresh_from_db()
     changed.refresh_from_db()

@@ -6,7 +6,7 @@ from syncadmin import cleanup
 from syncadmin.cleanup.reconnect import known_pairs
 from syncadmin.models import PlanState
 from tests.cleanup.conftest import mirror_and_match
-from tests.cleanup.support import approved_plan, books_state, native_run
+from tests.cleanup.support import approved_plan, books_state, native_run, run_plan
 
 
 def _reconnect(zoho, org) -> dict:
@@ -24,7 +24,7 @@ def _cleaned(org, admin, finance) -> dict[str, str]:
     mirror_and_match(org)
     plan = approved_plan(org, admin=admin, finance=finance)
     cleanup.plan_execute_start(plan=plan, actor=finance)
-    cleanup.plan_execute(plan_id=plan.pk)
+    run_plan(plan)
     return {
         link.crm_record.crm_id: link.books_contact.contact_id
         for link in known_pairs(org.books_organization_id)
@@ -64,7 +64,7 @@ def test_reconnect_after_the_prepare_plan_makes_no_customer_for_known_pairs(
     cleanup.plan_submit(plan=plan, actor=admin_user)
     cleanup.plan_approve(plan=plan, actor=finance_user)
     cleanup.plan_execute_start(plan=plan, actor=finance_user)
-    cleanup.plan_execute(plan_id=plan.pk)
+    run_plan(plan)
     plan.refresh_from_db()
     assert plan.state == PlanState.DONE
     before = set(books_state(messy_org))
