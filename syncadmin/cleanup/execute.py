@@ -67,7 +67,7 @@ def plan_execute_start(*, plan: CleanupPlan, actor) -> CleanupPlan:
     from syncadmin.cleanup.plans import _audit_plan
     from syncadmin.tasks import cleanup_plan_run
 
-    _audit_plan(plan, actor, "cleanup_plan_execute")
+    _audit_plan(plan, actor, "cleanup_plan_execute", records=True)
     cleanup_plan_run.delay_on_commit(plan.pk)
     return plan
 

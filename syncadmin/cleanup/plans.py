@@ -41,11 +41,21 @@ def _bare(ref: str) -> str:
     return ref.split(":", 1)[1]
 
 
-def _audit_plan(plan: CleanupPlan, actor, action: str, after=None, note="") -> None:
+def _audit_plan(
+    plan: CleanupPlan, actor, action: str, after=None, note="", records: bool = False
+) -> None:
+    """Audit on the plan; with ``records``, on every record of its items too (decisions
+    that shape what happens to a record show on that record's timeline)."""
     audit_record(
         actor=actor, action=action, target_type="cleanup_plan", target_id=plan.pk,
         target_label=plan.title, after=after, note=note,
     )  # fmt: skip
+    if records:
+        for item in plan.items.all():
+            audit_refs(
+                list(item.snapshot), snapshot=item.snapshot, actor=actor, action=action,
+                after={"plan": plan.pk, "item": item.pk}, note=note,
+            )  # fmt: skip
 
 
 # ------------------------------------------------------------------ building
@@ -246,7 +256,7 @@ def plan_submit(*, plan: CleanupPlan, actor) -> CleanupPlan:
     """Draft → submitted, for finance to approve. Audited."""
     if not _move(plan, (PlanState.DRAFT,), PlanState.SUBMITTED):
         raise PlanRefused(f"Only a draft can be submitted; this plan is {plan.state}.")
-    _audit_plan(plan, actor, "cleanup_plan_submit")
+    _audit_plan(plan, actor, "cleanup_plan_submit", records=True)
     return plan
 
 
@@ -258,7 +268,7 @@ def plan_approve(*, plan: CleanupPlan, actor, comment: str = "") -> CleanupPlan:
     fields = {"decided_by": actor, "decided_at": now, "decision_comment": comment}
     if not _move(plan, (PlanState.SUBMITTED,), PlanState.APPROVED, **fields):
         raise PlanRefused(f"Only a submitted plan can be approved; this one is {plan.state}.")
-    _audit_plan(plan, actor, "cleanup_plan_approve", after=plan.preview, note=comment)
+    _audit_plan(plan, actor, "cleanup_plan_approve", after=plan.preview, note=comment, records=True)
     return plan
 
 
@@ -272,7 +282,7 @@ def plan_reject(*, plan: CleanupPlan, actor, comment: str) -> CleanupPlan:
     fields = {"decided_by": actor, "decided_at": now, "decision_comment": comment}
     if not _move(plan, (PlanState.SUBMITTED,), PlanState.REJECTED, **fields):
         raise PlanRefused(f"Only a submitted plan can be rejected; this one is {plan.state}.")
-    _audit_plan(plan, actor, "cleanup_plan_reject", note=comment)
+    _audit_plan(plan, actor, "cleanup_plan_reject", note=comment, records=True)
     return plan
 
 
@@ -296,7 +306,9 @@ def plan_confirm_merges(*, plan: CleanupPlan, actor) -> CleanupPlan:
         merges_confirmed_by=actor, merges_confirmed_at=timezone.now()
     )
     plan.refresh_from_db()
-    _audit_plan(plan, actor, "cleanup_merges_confirmed", note="CRM merges cannot be undone.")
+    _audit_plan(
+        plan, actor, "cleanup_merges_confirmed", note="CRM merges cannot be undone.", records=True
+    )
     return plan
 
 

@@ -110,3 +110,23 @@ def test_a_plan_whose_worker_died_is_delivered_again(admin_user, finance_user):
         heartbeat_at=timezone.now() - timedelta(minutes=10)
     )
     assert plans_stale() == [plan.pk]
+
+
+def test_approval_shows_on_the_timeline_of_every_record_in_the_plan(admin_user, finance_user):
+    from syncadmin.models import AuditEvent, PlanItem
+
+    plan = draft_plan(proposer=admin_user)
+    PlanItem.objects.filter(plan=plan).update(
+        snapshot={"books:2": {"name": "Acme Limited"}, "crm:9": {"name": "Acme Ltd"}}
+    )
+
+    cleanup.plan_approve(plan=plan, actor=finance_user, comment="ok")
+
+    targets = set(
+        AuditEvent.objects.filter(action="cleanup_plan_approve").values_list(
+            "target_type", "target_id"
+        )
+    )
+    assert {("books_contact", "2"), ("record", "Accounts:9"), ("cleanup_plan", str(plan.pk))} <= (
+        targets
+    )

@@ -141,3 +141,13 @@ def test_money_preview_exports_as_csv(finance_client, admin_user):
 
     assert response["Content-Type"] == "text/csv"
     assert "2,Acme Limited,loser,inactive,GBP,uk,2,120.00" in response.content.decode()
+
+
+def test_plan_and_cluster_pages_stay_within_a_query_budget(
+    finance_client, admin_user, queue, django_assert_max_num_queries
+):
+    plan = draft_plan(proposer=admin_user)
+    with django_assert_max_num_queries(20):
+        finance_client.get(reverse("cleanup-plan", args=[plan.pk]))
+    with django_assert_max_num_queries(15):
+        finance_client.get(reverse("cleanup-cluster", args=[queue[0].pk]))
