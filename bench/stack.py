@@ -62,7 +62,6 @@ class Stack:
             "ZOHO_CLIENT_ID": CLIENT_ID,
             "ZOHO_CLIENT_SECRET": CLIENT_SECRET,
             "SYNCADMIN_PUBLIC_URL": self.url(""),
-            "WRITEBACK_BATCH_SECONDS": "5",
             # the budget's minute limit follows Zoho's (raised for the burst figure)
             "BOOKS_REQUESTS_PER_MINUTE": str(self.books_limit),
         }

@@ -223,7 +223,7 @@ BOOKS_REQUESTS_PER_MINUTE = env.int("BOOKS_REQUESTS_PER_MINUTE", 100)
 # A push holds its record's claim this long at most; a crashed worker's claim then lapses.
 PUSH_CLAIM_SECONDS = env.int("PUSH_CLAIM_SECONDS", 60)
 # Write-backs of Books ids to CRM wait this long to fill a batch of up to 100 records.
-WRITEBACK_BATCH_SECONDS = env.float("WRITEBACK_BATCH_SECONDS", 5.0)
+WRITEBACK_BATCH_SECONDS = env.float("WRITEBACK_BATCH_SECONDS", 15.0)
 # Largest webhook / notification body accepted; bigger ones are refused with 413.
 INBOX_MAX_BYTES = env.int("INBOX_MAX_BYTES", 64 * 1024)
 BUDGET_KEY_PREFIX = env.str("BUDGET_KEY_PREFIX", "syncadmin:budget")
