@@ -358,11 +358,20 @@ def _relink(plan, item, step, clients) -> dict:
     [record] = _crm_rows(p["module"], [survivors["crm"]]) or [None]
     if keep is None or record is None:
         raise controls.ControlRefused("A survivor is missing from the mirror; re-run matching.")
+    approved = set(p.get("unlink_outside", []))
     for other in (
         RecordLink.objects.filter(books_contact=keep, crm_module=p["module"])
         .exclude(state__in=NOT_LIVE_STATES)
         .exclude(crm_record=record)
+        .select_related("crm_record")
     ):
+        other_id = other.crm_record.crm_id if other.crm_record else ""
+        if other_id not in approved:  # a link finance did not see when approving
+            raise controls.ControlRefused(
+                f"The surviving customer {keep.contact_id} is now linked to CRM {other_id}, "
+                "which this plan does not cover; review the cluster again."
+            )
+        before[other_id] = keep.contact_id
         controls.link_unlink(link=other, actor=None, note=f"Cleanup plan #{plan.pk}")
     link = controls.live_link_for(crm_record=record, organization_id=org)
     if link is None:

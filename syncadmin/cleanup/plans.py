@@ -20,10 +20,12 @@ from syncadmin.models import (
     PlanKind,
     PlanState,
     PlanStep,
+    RecordLink,
     Review,
     StepKind,
     StepState,
 )
+from syncadmin.models.mapping import NOT_LIVE_STATES
 from syncadmin.services import audit_record
 from syncadmin.sync.profile import org_clients, sync_settings_ensure
 
@@ -183,7 +185,10 @@ def _steps(plan, item: PlanItem, cluster: MatchCluster, copies: list[dict]):
     records = {"module": item.crm_module, "crm_ids": crm_ids, "books_ids": books_ids}
     yield StepKind.PAUSE, records
     yield StepKind.NATIVE_OFF, {}
-    yield StepKind.RELINK, {**records, "survivors": item.survivors, "losers": item.losers}
+    yield StepKind.RELINK, {
+        **records, "survivors": item.survivors, "losers": item.losers,
+        "unlink_outside": _linked_outside(item),
+    }  # fmt: skip
     if item.support_pack:
         yield StepKind.SUPPORT_GATE, {}
     for copy in copies:
@@ -206,6 +211,24 @@ def _steps(plan, item: PlanItem, cluster: MatchCluster, copies: list[dict]):
             "child_ids": children[start : start + MERGE_CHILDREN],
         }  # fmt: skip
     yield StepKind.RESUME, records
+
+
+def _linked_outside(item: PlanItem) -> list[str]:
+    """CRM records outside the cluster that hold the surviving Books customer: relinking
+    ends those links; the plan says so, so finance approves it knowingly."""
+    keep = item.survivors.get("books")
+    if not keep:
+        return []
+    inside = {item.survivors.get("crm"), *item.losers["crm"]}
+    held = (
+        RecordLink.objects.filter(
+            books_organization_id=item.plan.organization_id, books_contact__contact_id=keep,
+            crm_module=item.crm_module, crm_record__isnull=False,
+        )
+        .exclude(state__in=NOT_LIVE_STATES)
+        .values_list("crm_record__crm_id", flat=True)
+    )  # fmt: skip
+    return sorted(set(held) - inside)
 
 
 def support_pack(plan: CleanupPlan, item: PlanItem) -> str:

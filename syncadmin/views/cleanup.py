@@ -5,9 +5,9 @@ proposing, checklists and gates need ``manage_settings`` (admins)."""
 import csv
 
 import django_filters
+import django_tables2 as tables
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -28,9 +28,7 @@ from syncadmin.models import (
     SyncSettings,
 )
 from syncadmin.sync import match_runs
-from syncadmin.views.rendering import render_screen
-
-PAGE = 25
+from syncadmin.views.rendering import paginate, render_screen
 
 
 class ClusterFilter(django_filters.FilterSet):
@@ -51,6 +49,33 @@ class ClusterFilter(django_filters.FilterSet):
     class Meta:
         model = MatchCluster
         fields = ["band", "direction", "review"]
+
+
+class ClusterTable(tables.Table):
+    key = tables.Column(verbose_name="Cluster", linkify=("cleanup-cluster", {"pk": tables.A("pk")}))
+    records = tables.Column(accessor="snapshot", verbose_name="Records", orderable=False)
+    band = tables.Column()
+    direction = tables.Column()
+    invoice_count = tables.Column(verbose_name="Invoices")
+    outstanding = tables.Column()
+    blockers = tables.Column(orderable=False)
+    review = tables.Column()
+
+    class Meta:
+        model = MatchCluster
+        fields = ()
+        sequence = ("key", "records", "band", "direction", "invoice_count", "outstanding",
+                    "blockers", "review")  # fmt: skip
+        order_by = ("-outstanding",)
+
+    def render_key(self, value):
+        return f"#{value}"
+
+    def render_records(self, value):
+        return " · ".join(facts.get("name", "") for facts in value.values())
+
+    def render_blockers(self, value):
+        return len(value) if value else "—"
 
 
 class RejectForm(forms.Form):
@@ -86,14 +111,11 @@ def cleanup_index(request: HttpRequest) -> HttpResponse:
     org = _org(request)
     base = selectors.cluster_list(organization_id=org)
     filterset = ClusterFilter(request.GET, queryset=base)
-    page = Paginator(filterset.qs, PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    table = paginate(request, ClusterTable(filterset.qs))
     context = {
         "org": org,
         "filterset": filterset,
-        "page": page,
-        "query": query.urlencode(),
+        "table": table,
         "progress": selectors.review_progress(base),
         "can_review": can(request.user, "approve_cleanup"),
         "can_propose": can(request.user, "manage_settings"),

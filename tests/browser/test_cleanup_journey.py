@@ -74,7 +74,7 @@ def test_finance_reviews_a_colleague_proposes_and_finance_watches_it_execute(
     fin = signed_in(browser, live_server, "fin")
     fin.get_by_role("link", name="Cleanup").click()
     expect(fin.get_by_role("heading", name="Duplicate cleanup: review queue")).to_be_visible()
-    fin.locator("#results a").first.click()
+    fin.locator("#results td a").first.click()
     expect(fin.get_by_role("heading", name="Records side by side")).to_be_visible()
     fin.get_by_role("button", name="Accept the whole cluster").click()
     expect(fin.locator("#cluster .status")).to_have_text("Accepted")  # swapped by htmx

@@ -84,3 +84,29 @@ def test_the_support_gate_only_when_zohos_map_points_elsewhere(survivor_link, lo
                     losers={"books": ["b2"], "crm": []})  # fmt: skip
 
     assert _native_repoint(item) is gate
+
+
+def test_relink_ends_only_the_outside_links_the_plan_named(admin_user):
+    from syncadmin.cleanup.execute import _relink
+    from syncadmin.models import LinkState, PlanStep, RecordLink
+    from syncadmin.sync.controls import ControlRefused
+    from tests.factories import CrmRecordFactory, RecordLinkFactory
+
+    keep = BooksContactFactory(organization_id=ORG, contact_id="b1")
+    survivor, outsider = CrmRecordFactory(crm_id="c1"), CrmRecordFactory(crm_id="c7")
+    RecordLinkFactory(books_organization_id=ORG, crm_record=outsider, books_contact=keep)
+    plan = CleanupPlan.objects.create(organization_id=ORG, title="t")
+    item = PlanItem.objects.create(plan=plan, position=1, survivors={"books": "b1", "crm": "c1"},
+                                   losers={"books": [], "crm": []})  # fmt: skip
+    params = {"module": "Accounts", "crm_ids": ["c1"], "books_ids": ["b1"],
+              "survivors": item.survivors, "losers": item.losers}  # fmt: skip
+    unseen = PlanStep(item=item, position=1, kind=StepKind.RELINK, params=params)
+
+    with pytest.raises(ControlRefused, match="does not cover"):
+        _relink(plan, item, unseen, None)
+
+    named = PlanStep(item=item, position=2, kind=StepKind.RELINK,
+                     params={**params, "unlink_outside": ["c7"]})  # fmt: skip
+    _relink(plan, item, named, None)
+    live = RecordLink.objects.exclude(state=LinkState.SUPERSEDED).get(books_contact=keep)
+    assert live.crm_record == survivor
