@@ -14,6 +14,7 @@ from syncadmin.cleanup.review import audit_refs
 from syncadmin.models import (
     BooksContact,
     CleanupPlan,
+    CrmRecord,
     ItemState,
     MatchCluster,
     PlanItem,
@@ -79,7 +80,7 @@ def plan_create(
     ).exclude(items__plan__state__in=ACTIVE_PLAN_STATES)
     if cluster_ids is not None:
         clusters = clusters.filter(pk__in=cluster_ids)
-    clusters = list(clusters.order_by("-outstanding", "key"))
+    clusters = [c for c in clusters.order_by("-outstanding", "key") if _work_left(c)]
     if not clusters:
         raise PlanRefused("No accepted cluster is free to plan.")
     settings = sync_settings_ensure(books_organization_id=organization_id)
@@ -100,6 +101,21 @@ def plan_create(
     plan.save(update_fields=["preview"])
     _audit_plan(plan, actor, "cleanup_plan_create", after={"items": len(clusters)})
     return plan
+
+
+def _work_left(cluster: MatchCluster) -> bool:
+    """False for a cluster an earlier plan already cleaned (every Books loser inactive or
+    gone, every CRM loser merged away): a re-match finds it again, there is nothing to do."""
+    books = [r.split(":", 1)[1] for r in cluster.refs if r.startswith("books:")]
+    crm = [r.split(":", 1)[1] for r in cluster.refs if r.startswith("crm:")]
+    losers_books = set(books) - {cluster.survivors.get("books", "").removeprefix("books:")}
+    losers_crm = set(crm) - {cluster.survivors.get("crm", "").removeprefix("crm:")}
+    active = BooksContact.objects.filter(
+        organization_id=cluster.organization_id, contact_id__in=losers_books,
+        deleted_at=None, status="active",
+    ).exists()  # fmt: skip
+    alive = CrmRecord.objects.filter(crm_id__in=losers_crm, deleted_at=None).exists()
+    return active or alive
 
 
 def _item(plan: CleanupPlan, cluster: MatchCluster, position: int, books) -> PlanItem:

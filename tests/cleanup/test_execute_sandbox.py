@@ -1,13 +1,25 @@
 """End to end on the sandbox: an approved plan over the messy scenario runs, and Zoho's
 state afterwards is read back through its API."""
 
+import pytest
+
 from syncadmin import cleanup
 from syncadmin.cleanup.execute import _crm_get as crm_get  # record_gone → None
-from syncadmin.models import EventOutcome, ItemState, PlanState, PlanStep, RecordLink, StepKind
+from syncadmin.models import (
+    EventOutcome,
+    ItemState,
+    MatchCluster,
+    PlanState,
+    PlanStep,
+    RecordLink,
+    Review,
+    StepKind,
+)
 from syncadmin.models.mapping import NOT_LIVE_STATES
 from syncadmin.sync.profile import org_clients
 from syncadmin.sync.push import record_push
 from syncadmin.sync.reconcile import reconcile_now
+from tests.cleanup.conftest import mirror_and_match
 from tests.cleanup.support import (
     approved_plan,
     books_state,
@@ -87,3 +99,20 @@ def test_approved_plan_cleans_the_messy_scenario_and_nothing_comes_back(
     names = {b["contact_name"].lower() for i, b in books.items() if f"books:{i}" in
              {r for c in clusters for r in c.refs}}  # fmt: skip
     assert not {after[i]["contact_name"].lower() for i in set(after) - before} & names
+
+
+def test_a_cleaned_scenario_matched_again_leaves_nothing_to_plan(
+    matched, zoho, admin_user, finance_user
+):
+    org, _ = matched
+    plan = approved_plan(org, admin=admin_user, finance=finance_user)
+    cleanup.plan_execute_start(plan=plan, actor=finance_user)
+    run_plan(plan)
+
+    mirror_and_match(org)  # the retired copies are still in Books, inactive
+    cleanup.clusters_accept_certain(organization_id=org.books_organization_id, actor=finance_user)
+
+    # The same parties are found again (and accepted), yet nothing is left to do for them.
+    assert MatchCluster.objects.filter(superseded=False, review=Review.ACCEPTED).exists()
+    with pytest.raises(cleanup.PlanRefused):
+        cleanup.plan_create(organization_id=org.books_organization_id, actor=admin_user)
