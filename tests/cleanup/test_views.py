@@ -151,3 +151,53 @@ def test_plan_and_cluster_pages_stay_within_a_query_budget(
         finance_client.get(reverse("cleanup-plan", args=[plan.pk]))
     with django_assert_max_num_queries(15):
         finance_client.get(reverse("cleanup-cluster", args=[queue[0].pk]))
+
+
+def test_an_admin_starts_a_match_run_and_lands_on_its_progress(admin_client_, queue):
+    from syncadmin.models import RunKind, SyncRun
+
+    response = admin_client_.post(reverse("cleanup-match"), {"organization_id": ORG})
+
+    run = SyncRun.objects.filter(kind=RunKind.CLEANUP).latest("pk")
+    assert response.status_code == 302 and response.url == reverse("run", args=[run.pk])
+
+
+def test_finance_accepts_every_certain_cluster_from_the_queue(finance_client, queue):
+    finance_client.post(reverse("cleanup-accept-certain"), {"organization_id": ORG})
+
+    reviews = {c.key: c.review for c in type(queue[0]).objects.all()}
+    assert reviews == {1: "accepted", 2: "pending", 3: "accepted"}
+
+
+def test_admin_passes_the_support_gate_but_cannot_tick_a_zoho_step(admin_client_, admin_user):
+    from syncadmin.models import StepKind, StepState
+
+    plan = draft_plan(proposer=admin_user)
+    gate = plan.items.get().steps.get(kind=StepKind.SUPPORT_GATE)
+    deactivate = plan.items.get().steps.get(kind=StepKind.DEACTIVATE)
+
+    admin_client_.post(reverse("cleanup-step-confirm", args=[gate.pk]))
+    refused = admin_client_.post(reverse("cleanup-step-confirm", args=[deactivate.pk]), follow=True)
+
+    gate.refresh_from_db()
+    deactivate.refresh_from_db()
+    assert (gate.state, gate.confirmed_by) == (StepState.DONE, admin_user)
+    assert deactivate.state == StepState.PENDING
+    assert b"syncadmin runs this step itself" in refused.content
+
+
+def test_finance_confirms_merges_and_starts_an_approved_plan(
+    finance_client, admin_user, finance_user, django_capture_on_commit_callbacks
+):
+    from syncadmin import cleanup
+
+    plan = draft_plan(proposer=admin_user)
+    cleanup.plan_approve(plan=plan, actor=finance_user)
+
+    finance_client.post(reverse("cleanup-plan-merges", args=[plan.pk]))
+    with django_capture_on_commit_callbacks() as queued:
+        finance_client.post(reverse("cleanup-plan-execute", args=[plan.pk]))
+
+    plan.refresh_from_db()
+    assert plan.merges_confirmed_by == finance_user
+    assert plan.state == PlanState.EXECUTING and len(queued) == 1
