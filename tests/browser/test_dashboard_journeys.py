@@ -2,13 +2,11 @@
 test-results/journeys/ (the CI artefacts directory)."""
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import Page, expect
 
-import syncadmin.sync
-from syncadmin.models import CrmRecord, LinkState, Service, SyncFailure
+from syncadmin.models import AuditEvent, CrmRecord, LinkState, Service, SyncFailure
 from syncadmin.services import audit_record
 from syncadmin.sync.profile import sync_settings_ensure
 from tests.factories import RecordLinkFactory, SyncEventFactory, SyncFailureFactory, UserFactory
@@ -40,26 +38,6 @@ def sign_in(page: Page, live_server, role: str) -> None:
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
 
 
-@pytest.fixture
-def push_controls(monkeypatch):
-    """Push now through the real push service (to the sandbox)."""
-    from syncadmin.sync.push import record_push
-
-    def record_push_now(*, crm_record, organization_id, actor):
-        return record_push(
-            organization_id=organization_id,
-            module=crm_record.module,
-            crm_id=crm_record.crm_id,
-            trigger="manual",
-            actor=actor,
-            lane="interactive",
-        )
-
-    real = getattr(syncadmin.sync, "controls", None)
-    fake = SimpleNamespace(record_push_now=getattr(real, "record_push_now", record_push_now))
-    monkeypatch.setattr(syncadmin.sync, "controls", fake, raising=False)
-
-
 def connect(zoho, *, books_org: str, country: str):
     sandbox_connection(zoho, service=Service.CRM)
     sandbox_connection(zoho, service=Service.BOOKS, organization_id=books_org)
@@ -69,9 +47,7 @@ def connect(zoho, *, books_org: str, country: str):
     return settings
 
 
-def test_sales_finds_a_record_pushes_it_now_and_sees_it_linked(
-    live_server, page: Page, zoho, push_controls
-):
+def test_sales_finds_a_record_pushes_it_now_and_sees_it_linked(live_server, page: Page, zoho):
     from syncadmin.sync.profile import org_clients
 
     settings = connect(zoho, books_org="20000001", country="uk")
@@ -90,15 +66,18 @@ def test_sales_finds_a_record_pushes_it_now_and_sees_it_linked(
 
     expect(page.locator("#record .state")).to_have_text("Linked")
     expect(page.get_by_text("Push now: created")).to_be_visible()
-    expect(page).to_have_url(
-        f"{live_server.url}/records/{CrmRecord.objects.get(crm_id=made.id).links.get().pk}/"
-    )
+    link = CrmRecord.objects.get(crm_id=made.id).links.get()
+    expect(page).to_have_url(f"{live_server.url}/records/{link.pk}/")
+    # The customer Books made is the one linked, and the push is on the record's trail.
+    books = org_clients(settings).books.contacts()
+    [customer] = [c for c in books if c.contact_name == "Journey Widgets Ltd"]
+    assert link.books_contact.contact_id == customer.contact_id
+    event = AuditEvent.objects.get(action="record_push_now")
+    assert (event.actor_label, event.after) == ("sales", {"outcome": "created", "reason": ""})
     shot(page, "sales-push-now")
 
 
-def test_admin_fixes_a_missing_place_of_supply_in_place(
-    live_server, page: Page, zoho, push_controls
-):
+def test_admin_fixes_a_missing_place_of_supply_in_place(live_server, page: Page, zoho):
     from syncadmin.sync.profile import org_clients
     from syncadmin.sync.push import record_push
 
@@ -120,6 +99,10 @@ def test_admin_fixes_a_missing_place_of_supply_in_place(
     expect(page.get_by_text("Fixed and pushed Bangalore Looms Pvt Ltd")).to_be_visible()
     expect(page.locator("#summary")).not_to_contain_text("Missing place of supply")
     assert SyncFailure.objects.get(reason_code="missing_place_of_supply").resolved_at is not None
+    assert [e.action for e in AuditEvent.objects.order_by("pk")] == [
+        "record.fix",
+        "record_push_now",
+    ]
     shot(page, "admin-fix-in-place")
 
 

@@ -7,9 +7,12 @@ import io
 import pytest
 from django.urls import reverse
 
-from syncadmin.models import CrmRecord, SyncFailure
+from syncadmin.models import CrmRecord, LinkProvenance, LinkState, SyncEvent, SyncFailure
+from syncadmin.sync.profile import org_clients
+from syncadmin.sync.push import record_push
 from tests.factories import BooksContactFactory, RecordLinkFactory, SyncFailureFactory
-from tests.views.conftest import HTMX
+from tests.sync.support import books_customers_for, crm_account
+from tests.views.conftest import HTMX, audited
 
 
 @pytest.fixture
@@ -56,26 +59,55 @@ def test_csv_export_per_reason(failures, sales_client):
     assert len(table) == 3 and {r["reason_code"] for r in table} == {"display_name_taken"}
 
 
-def test_bulk_retry_pushes_each_failed_record_once(db, sales_client, controls):
-    first = SyncFailureFactory(organization_id="20000001")
-    twin = SyncFailureFactory(organization_id="20000001", crm_record=first.crm_record,
-                              reason_code="missing_vat_treatment")  # fmt: skip
-    other = SyncFailureFactory(organization_id="20000001")
-    response = sales_client.post(
-        reverse("failures-retry"), {"ids": [first.pk, twin.pk, other.pk]}, **HTMX
+def failing_account(org, name: str) -> CrmRecord:
+    """A CRM account made in the sandbox without a VAT treatment, whose push failed."""
+    crm_id = crm_account(org, name, VAT_Treatment=None)
+    outcome = record_push(
+        organization_id=org.books_organization_id, module="Accounts", crm_id=crm_id
     )
-    assert controls.names() == ["push", "push"]
+    assert outcome.reason_code == "missing_vat_treatment", outcome
+    return CrmRecord.objects.get(crm_id=crm_id)
+
+
+def test_bulk_retry_pushes_each_failed_record_once(connected_org, sales_client):
+    org = connected_org.books_organization_id
+    first, other = (
+        failing_account(connected_org, "Retry Rigging Ltd"),
+        failing_account(connected_org, "Retry Rafters Ltd"),
+    )
+    # Someone sets the VAT treatment in CRM; the retry reads CRM's current values.
+    fixed = [{"id": r.crm_id, "VAT_Treatment": "uk"} for r in (first, other)]
+    done = org_clients(connected_org).crm.update(module="Accounts", records=fixed)
+    assert all(r.ok for r in done), done
+    failed = {r.pk: SyncFailure.objects.get(crm_record=r, resolved_at=None) for r in (first, other)}
+    # A second open failure of the same record: the retry must still push it only once.
+    twin = SyncFailureFactory(
+        organization_id=org, crm_record=first, reason_code="display_name_taken"
+    )
+    ids = [failed[first.pk].pk, twin.pk, failed[other.pk].pk]
+    response = sales_client.post(reverse("failures-retry"), {"ids": ids}, **HTMX)
     assert "Retried: 2 done" in response.content.decode()
+    # One push per record (the twin failure did not push its record again) ...
+    assert sorted(e.target_id for e in audited("record_push_now")) == sorted(
+        f"Accounts:{r.crm_id}" for r in (first, other)
+    )
+    # ... each landed once in Books, and the push closed the failure it retried.
+    for record in (first, other):
+        assert len(books_customers_for(connected_org, record.crm_id)) == 1
+        failed[record.pk].refresh_from_db()
+        assert failed[record.pk].resolved_at is not None
 
 
-def test_finance_may_not_retry(db, finance_client, controls):
+def test_finance_may_not_retry(db, finance_client):
     failure = SyncFailureFactory()
     assert finance_client.post(reverse("failures-retry"), {"ids": [failure.pk]}).status_code == 403
-    assert controls.calls == []
+    failure.refresh_from_db()
+    assert failure.resolved_at is None and audited() == []
 
 
-def test_collision_links_to_the_existing_customer(db, admin_client_, controls):
-    link = RecordLinkFactory(books_contact=None, state="orphaned_crm")
+def test_collision_links_to_the_existing_customer(db, admin_client_, admin_user):
+    link = RecordLinkFactory(books_organization_id="20000001", books_contact=None,
+                             state="orphaned_crm")  # fmt: skip
     existing = BooksContactFactory(organization_id="20000001", contact_id="460000000777")
     failure = SyncFailureFactory(
         organization_id="20000001", link=link, crm_record=link.crm_record,
@@ -86,44 +118,36 @@ def test_collision_links_to_the_existing_customer(db, admin_client_, controls):
     response = admin_client_.post(
         reverse("failure-fix", args=[failure.pk]), {"choice": "link"}, **HTMX
     )
-    assert controls.calls[0] == ("relink", {"link": link, "books_contact": existing})
     assert "Linked to the existing customer" in response.content.decode()
+    # The placeholder link is kept as history; a manual link to the existing customer
+    # now speaks for the record.
+    link.refresh_from_db()
+    assert link.state == LinkState.SUPERSEDED
+    assert (link.superseded_by.books_contact, link.superseded_by.provenance) == (
+        existing, LinkProvenance.MANUAL
+    )  # fmt: skip
+    (event,) = audited("link_relink")
+    assert (event.target_type, event.target_id) == ("record", f"Accounts:{link.crm_record.crm_id}")
+    assert (event.actor, event.before, event.after) == (
+        admin_user, {"books_contact_id": None}, {"books_contact_id": "460000000777"}
+    )  # fmt: skip
 
 
-def test_fix_value_is_validated_before_anything_is_written(db, admin_client_, controls):
+def test_fix_value_is_validated_before_anything_is_written(db, admin_client_):
     failure = SyncFailureFactory(reason_code="missing_vat_treatment", organization_id="20000001")
     response = admin_client_.post(
         reverse("failure-fix", args=[failure.pk]), {"value": "martian"}, **HTMX
     )
-    assert "Select a valid choice" in response.content.decode() and controls.calls == []
-
-
-@pytest.fixture
-def real_push(controls):
-    """The controls stand-in pushes with the real push service (to the sandbox)."""
-    from syncadmin.sync.push import record_push
-
-    def push_now(*, crm_record, organization_id, actor):
-        controls.calls.append(("push", {"crm_record": crm_record}))
-        return record_push(organization_id=organization_id, module=crm_record.module,
-                           crm_id=crm_record.crm_id, trigger="manual", actor=actor,
-                           lane="interactive")  # fmt: skip
-
-    controls.record_push_now = push_now
-    return controls
+    assert "Select a valid choice" in response.content.decode()
+    failure.refresh_from_db()
+    assert failure.resolved_at is None and failure.crm_record.tax_treatment != "martian"
+    assert audited() == [] and not SyncEvent.objects.exists()  # no CRM write, no push
 
 
 def test_fix_in_place_writes_crm_then_pushes_and_the_failure_resolves(
-    connected_org, admin_client_, real_push
+    connected_org, admin_client_, admin_user
 ):
-    from syncadmin.sync.push import record_push
-    from tests.sync.support import crm_account
-
-    crm_id = crm_account(connected_org, "Fix In Place Ltd", VAT_Treatment=None)
-    outcome = record_push(
-        organization_id=connected_org.books_organization_id, module="Accounts", crm_id=crm_id
-    )
-    assert outcome.reason_code == "missing_vat_treatment"
+    record = failing_account(connected_org, "Fix In Place Ltd")
     failure = SyncFailure.objects.get(reason_code="missing_vat_treatment", resolved_at=None)
 
     response = admin_client_.post(
@@ -132,7 +156,14 @@ def test_fix_in_place_writes_crm_then_pushes_and_the_failure_resolves(
 
     failure.refresh_from_db()
     assert failure.resolved_at is not None  # the push succeeded, so the failure closed
-    assert CrmRecord.objects.get(crm_id=crm_id).tax_treatment == "uk"
+    assert CrmRecord.objects.get(crm_id=record.crm_id).tax_treatment == "uk"
+    assert org_clients(connected_org).crm.record(
+        module="Accounts", record_id=record.crm_id
+    ).fields["VAT_Treatment"] == "uk"  # fmt: skip
+    assert len(books_customers_for(connected_org, record.crm_id)) == 1
+    assert [(e.action, e.actor) for e in audited("record.fix", "record_push_now")] == [
+        ("record.fix", admin_user), ("record_push_now", admin_user)
+    ]  # fmt: skip
     html = response.content.decode()
     assert "Fixed and pushed Fix In Place Ltd" in html and 'hx-swap-oob="true"' in html
 

@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from syncadmin.diagnostics.alerts import alerts_evaluate
-from syncadmin.models import ConnectionStatus, EventOutcome, RunKind, RunStatus, SyncSettings
+from syncadmin.models import (
+    AuditEvent,
+    ConnectionStatus,
+    EventOutcome,
+    RunKind,
+    RunStatus,
+    SyncSettings,
+)
 from tests.factories import ConnectionFactory, SyncEventFactory, SyncFailureFactory, SyncRunFactory
 from tests.views.conftest import HTMX
 
@@ -76,7 +83,7 @@ def test_settings_are_admin_only(org, finance_client, sales_client):
         assert client.get(reverse("settings-org", args=[org.pk])).status_code == 403
 
 
-def test_admin_saves_settings_through_the_audited_service(org, admin_client_, controls):
+def test_admin_saves_settings_through_the_audited_service(org, admin_client_, admin_user):
     form = {
         "module_mapping": "both",
         "scope_field": "Sync_to_Books",
@@ -88,27 +95,44 @@ def test_admin_saves_settings_through_the_audited_service(org, admin_client_, co
     }
     response = admin_client_.post(reverse("settings-org", args=[org.pk]), form, **HTMX)
     assert response.content.decode().lstrip().startswith('<section id="settings-form"')
-    [(_, changes)] = controls.calls
-    assert changes == {
+    changes = {
         "module_mapping": "both",
         "scope_field": "Sync_to_Books",
         "scope_value": "true",
         "field_mapping": {"Industry": "cf_industry"},
     }
+    org.refresh_from_db()
+    assert {key: getattr(org, key) for key in changes} == changes
+    # One audit event with only what changed (the unchanged fields are left out).
+    (event,) = AuditEvent.objects.all()
+    assert (event.action, event.target_type, event.target_id, event.actor) == (
+        "sync_settings_update", "org", "20099000001", admin_user
+    )  # fmt: skip
+    assert event.after == changes and set(event.before) == set(changes)
 
 
-def test_settings_reject_half_a_scope(org, admin_client_, controls):
+def test_settings_reject_half_a_scope(org, admin_client_):
     form = {"module_mapping": "accounts", "scope_field": "Sync_to_Books", "writeback_field": "X"}
     html = admin_client_.post(reverse("settings-org", args=[org.pk]), form).content.decode()
-    assert "Give both the scope field and its value" in html and controls.calls == []
+    assert "Give both the scope field and its value" in html
+    org.refresh_from_db()
+    assert (org.scope_field, org.writeback_field) == ("", "Books_Contact_ID")
+    assert not AuditEvent.objects.exists()
 
 
-def test_admin_pauses_and_resumes_the_organisation(org, admin_client_, controls):
+def test_admin_pauses_and_resumes_the_organisation(org, admin_client_, admin_user):
     admin_client_.post(reverse("settings-pause", args=[org.pk]), {"reason": "migration"})
     org.refresh_from_db()
-    assert org.paused and controls.names() == ["org_pause"]
+    assert (org.paused, org.paused_reason, org.paused_by) == (True, "migration", admin_user)
+    assert org.paused_at is not None
     admin_client_.post(reverse("settings-pause", args=[org.pk]))
-    assert controls.names() == ["org_pause", "org_resume"]
+    org.refresh_from_db()
+    assert (org.paused, org.paused_reason, org.paused_by) == (False, "", None)
+    events = AuditEvent.objects.order_by("pk")
+    assert [(e.action, e.target_type, e.target_id, e.note) for e in events] == [
+        ("org_pause", "org", "20099000001", "migration"),
+        ("org_resume", "org", "20099000001", ""),
+    ]
 
 
 def test_settings_link_to_the_connection_plan_form(org, admin_client_):

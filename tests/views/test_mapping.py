@@ -8,14 +8,15 @@ import json
 import pytest
 from django.urls import reverse
 
-from syncadmin.models import LinkProvenance, LinkState, SyncFailure
+from syncadmin.models import LinkProvenance, LinkState, SyncEvent, SyncFailure
+from syncadmin.sync.profile import org_clients
 from tests.factories import (
     BooksContactFactory,
     CrmRecordFactory,
     RecordLinkFactory,
     SyncFailureFactory,
 )
-from tests.views.conftest import HTMX
+from tests.views.conftest import HTMX, audited, record_target, sandbox_pair
 
 
 def rows(response) -> list:
@@ -90,33 +91,56 @@ def test_bulk_actions_offered_by_role(persona, actions, acme, client):
     assert client.get(reverse("mapping")).context["bulk_actions"] == actions
 
 
-def test_admin_pauses_ticked_links_in_bulk_and_the_list_rerenders(acme, admin_client_, controls):
+def test_admin_pauses_ticked_links_in_bulk_and_the_list_rerenders(acme, admin_client_, admin_user):
     other = RecordLinkFactory()
     response = admin_client_.post(
         reverse("mapping-bulk"),
         {"action": "pause", "ids": [acme.pk, other.pk], "reason": "month end", "next": "q=acmezz"},
         **HTMX,
     )
-    assert controls.names() == ["pause", "pause"]
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="results"') and "Pause: 2 done" in html
     assert rows(response) == [acme]  # the filter the user was looking at is kept
+    for link in (acme, other):
+        link.refresh_from_db()
+        assert (link.paused, link.paused_reason, link.paused_by) == (True, "month end", admin_user)
+    # Each link went through the single-record control, so each has its own audit event.
+    assert sorted(e.target_id for e in audited("record_pause")) == sorted(
+        record_target(link)[1] for link in (acme, other)
+    )
 
 
-def test_sales_may_push_in_bulk_but_not_pause(acme, sales_client, controls):
+def test_sales_may_push_in_bulk_but_not_pause(connected_org, sales_client):
+    pair = sandbox_pair(connected_org, "Bulkpush Bearings Ltd")
+    [renamed] = org_clients(connected_org).crm.update(
+        module="Accounts",
+        records=[{"id": pair.crm_record.crm_id, "Account_Name": "Bulkpush Bearings Group Ltd"}],
+    )
+    assert renamed.ok, renamed
     assert (
         sales_client.post(
-            reverse("mapping-bulk"), {"action": "pause", "ids": [acme.pk]}
+            reverse("mapping-bulk"), {"action": "pause", "ids": [pair.pk]}
         ).status_code
         == 403
     )
-    response = sales_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [acme.pk]})
-    assert response.status_code == 302 and controls.names() == ["push"]
+    pair.refresh_from_db()
+    assert not pair.paused and audited("record_pause") == []
+
+    response = sales_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [pair.pk]})
+
+    assert response.status_code == 302
+    books = org_clients(connected_org).books
+    contact = books.contact(contact_id=pair.books_contact.contact_id)
+    assert contact.contact_name == "Bulkpush Bearings Group Ltd"  # the push reached Books
+    (event,) = audited("record_push_now")
+    assert event.target_id == record_target(pair)[1]
+    assert event.after == {"outcome": "updated", "reason": ""}
 
 
-def test_finance_may_not_push_in_bulk(acme, finance_client, controls):
+def test_finance_may_not_push_in_bulk(acme, finance_client):
     response = finance_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [acme.pk]})
-    assert response.status_code == 403 and controls.calls == []
+    assert response.status_code == 403
+    assert audited() == [] and not SyncEvent.objects.exists()  # nothing was attempted
 
 
 def test_unlinked_records_on_either_side(db, sales_client):
