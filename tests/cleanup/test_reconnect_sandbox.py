@@ -2,6 +2,8 @@
 reconnect makes new Books customers for pairs syncadmin knew — unless the reconnect-prepare
 plan aligned the Books names with CRM first. The test shows both."""
 
+import pytest
+
 from syncadmin import cleanup
 from syncadmin.cleanup.reconnect import known_pairs
 from syncadmin.models import PlanState
@@ -18,11 +20,12 @@ def _reconnect(zoho, org) -> dict:
     return native_run(zoho, org)
 
 
-def _cleaned(org, admin, finance) -> dict[str, str]:
+def _cleaned(org, admin, finance, *, delete_losers: bool = True) -> dict[str, str]:
     """The messy scenario after an approved cleanup plan ran: survivors linked in syncadmin
-    (often under a Books name that differs from CRM's), losers inactive. The known pairs."""
+    (often under a Books name that differs from CRM's), losers without invoices deleted,
+    the others inactive. The known pairs."""
     mirror_and_match(org)
-    plan = approved_plan(org, admin=admin, finance=finance)
+    plan = approved_plan(org, admin=admin, finance=finance, delete_losers=delete_losers)
     cleanup.plan_execute_start(plan=plan, actor=finance)
     run_plan(plan)
     return {
@@ -39,7 +42,7 @@ def _strays(org, pairs: dict[str, str], before: set[str]) -> tuple[list, list]:
     return new, elsewhere
 
 
-def test_reconnect_after_a_cleanup_without_the_plan_strays_from_syncadmins_mapping(
+def test_reconnect_after_a_cleanup_without_the_plan_makes_new_customers(
     messy_org, zoho, admin_user, finance_user
 ):
     pairs = _cleaned(messy_org, admin_user, finance_user)
@@ -48,15 +51,19 @@ def test_reconnect_after_a_cleanup_without_the_plan_strays_from_syncadmins_mappi
     _reconnect(zoho, messy_org)
 
     new, elsewhere = _strays(messy_org, pairs, before)
-    # Survivors keep their hand-typed names: the exact-name pairing misses them and pairs
-    # the CRM record with the retired copy (or makes a new customer) instead.
-    assert len(new) + len(elsewhere) >= 5, (new, elsewhere)
+    # Survivors keep their hand-typed names: the exact-name pairing misses them, and the
+    # CRM record becomes a new Books customer — a fresh duplicate of its survivor.
+    assert len(new) >= 5, (new, elsewhere)
+    assert elsewhere  # and syncadmin's survivors are no longer the ones Zoho pairs
 
 
+# Deleted losers free their names; inactive ones still hold them, and the prepare plan
+# moves those names out of the way first.
+@pytest.mark.parametrize("delete_losers", [True, False], ids=["losers-deleted", "losers-inactive"])
 def test_reconnect_after_the_prepare_plan_makes_no_customer_for_known_pairs(
-    messy_org, zoho, admin_user, finance_user
+    messy_org, zoho, admin_user, finance_user, delete_losers
 ):
-    pairs = _cleaned(messy_org, admin_user, finance_user)
+    pairs = _cleaned(messy_org, admin_user, finance_user, delete_losers=delete_losers)
     plan = cleanup.reconnect_plan_create(
         organization_id=messy_org.books_organization_id, actor=admin_user
     )
@@ -78,4 +85,3 @@ def test_reconnect_after_the_prepare_plan_makes_no_customer_for_known_pairs(
     verdict = cleanup.reconnect_verify(plan=plan, actor=admin_user)
     assert [n for n in verdict["new_duplicates"] if n["crm_id"] not in refused] == []
     assert [m for m in verdict["mismatched"] if m["crm_id"] not in refused] == []
-    print("renames", plan.items.get().steps.count(), "refused", plan.report["cannot_align"])
