@@ -48,7 +48,10 @@ def _step_calls(item: PlanItem, step: PlanStep) -> list[Call]:
             StepKind.DELETE: ("DELETE", path, "delete the loser"),
             StepKind.ALIGN_NAME: ("PUT", path, f"rename to {p.get('name', '')!r}"),
         }[step.kind]
-        return [Call(at, step.kind, "GET", path, "read it first"), Call(at, step.kind, *write)]
+        calls = [Call(at, step.kind, "GET", path, "read it first")]
+        if step.kind == StepKind.DEACTIVATE and p.get("free_name"):
+            calls.append(Call(at, step.kind, "PUT", path, "move its name aside (retired)"))
+        return [*calls, Call(at, step.kind, *write)]
     if step.kind == StepKind.MERGE:
         reads = [
             Call(at, step.kind, "GET", f"{CRM}/{p['module']}/{child}", "is the child still there")

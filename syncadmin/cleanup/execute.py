@@ -384,17 +384,25 @@ def _relink(plan, item, step, clients) -> dict:
 
 
 def _deactivate(plan, item, step, clients) -> dict:
+    """Move the loser's name aside when the plan says so, then mark it inactive; each
+    write only if Books does not show it done already."""
+    from syncadmin.cleanup.plans import retired_name
+
     contact_id = step.params["contact_id"]
     now = _books_now(clients, contact_id)
     if now["status"] == "gone":
         raise controls.ControlRefused(f"Books customer {contact_id} no longer exists.")
-    already = now["status"] == "inactive"
-    if not already:
+    result = {"contact_id": contact_id, "already": now["status"] == "inactive"}
+    rows = BooksContact.objects.filter(organization_id=plan.organization_id, contact_id=contact_id)
+    if step.params.get("free_name") and not now["name"].endswith(f"(retired {contact_id})"):
+        moved = retired_name(now["name"], contact_id)
+        clients.books.contact_update(contact_id=contact_id, payload={"contact_name": moved})
+        rows.update(contact_name=moved)
+        result["was"] = now["name"]
+    if not result["already"]:
         clients.books.contact_mark_inactive(contact_id=contact_id)
-    BooksContact.objects.filter(organization_id=plan.organization_id, contact_id=contact_id).update(
-        status="inactive"
-    )
-    return {"contact_id": contact_id, "already": already}
+    rows.update(status="inactive")
+    return result
 
 
 def _delete(plan, item, step, clients) -> dict:

@@ -179,6 +179,20 @@ def _copies(plan, cluster, survivors, losers, books) -> list[dict]:
     return copies
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _fold(name: str) -> str:
+    """A display name as Books' uniqueness rule (3062) compares it."""
+    return name.strip().translate(_ASCII_LOWER)
+
+
+def retired_name(name: str, contact_id: str) -> str:
+    """The name a retired copy moves to, within Books' 200 characters."""
+    suffix = f" (retired {contact_id})"
+    return name.strip()[: 200 - len(suffix)] + suffix
+
+
 def _native_repoint(item: PlanItem) -> bool:
     """Zoho's own id map (``zcrm_account_id`` on a Books customer) points somewhere other
     than survivor ↔ survivor: only Zoho support can re-point it (there is no API), so the
@@ -216,10 +230,15 @@ def _steps(plan, item: PlanItem, cluster: MatchCluster, copies: list[dict]):
     other = [b for b in cluster.blockers if "transactions" not in b]
     if other:
         yield StepKind.SETTLE_BLOCKERS, {"blockers": other}
+    crm_name = item.snapshot.get(f"crm:{item.survivors.get('crm')}", {}).get("name", "")
     for copy in copies:
-        if copy["role"] == "loser":
-            kind = StepKind.DELETE if copy["fate"] == "deleted" else StepKind.DEACTIVATE
-            yield kind, {"contact_id": copy["contact_id"]}
+        if copy["role"] == "loser" and copy["fate"] == "deleted":
+            yield StepKind.DELETE, {"contact_id": copy["contact_id"]}
+        elif copy["role"] == "loser":
+            # A retired copy that keeps the CRM survivor's name would refuse (3062) every
+            # later push of the survivor under that name: its name moves aside first.
+            free = bool(crm_name) and _fold(copy.get("name", "")) == _fold(crm_name)
+            yield StepKind.DEACTIVATE, {"contact_id": copy["contact_id"], "free_name": free}
     children = item.losers["crm"]
     for start in range(0, len(children), MERGE_CHILDREN):
         yield StepKind.MERGE, {

@@ -17,6 +17,7 @@ from dataclasses import replace
 from django.utils import timezone
 
 from syncadmin import matching
+from syncadmin.cleanup.plans import retired_name
 from syncadmin.models import (
     BooksContact,
     CleanupPlan,
@@ -103,8 +104,7 @@ def alignment(organization_id: str) -> tuple[list[dict], list[dict]]:
 
 def _free(holder: BooksContact, owner: dict) -> dict:
     """Move a retired customer's name out of the way (within Books' 200 characters)."""
-    suffix = f" (retired {holder.contact_id})"
-    name = holder.contact_name.strip()[: MAX_NAME - len(suffix)] + suffix
+    name = retired_name(holder.contact_name, holder.contact_id)
     owner.pop(_fold(holder.contact_name), None)
     owner[_fold(name)] = holder.contact_id
     return {"contact_id": holder.contact_id, "was": holder.contact_name, "name": name,

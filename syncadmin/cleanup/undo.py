@@ -10,6 +10,7 @@ from syncadmin.cleanup.review import audit_refs
 from syncadmin.models import BooksContact, CleanupPlan, CrmRecord, PlanStep, StepKind, StepState
 from syncadmin.sync import controls
 from syncadmin.sync.profile import org_clients, sync_settings_ensure
+from syncadmin.zoho.errors import PermanentZohoError
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,10 @@ def undo_plan(*, plan: CleanupPlan) -> list[UndoLine]:
         p = step.params
         match step.kind:
             case StepKind.DEACTIVATE:
-                lines.append(
-                    UndoLine(step.pk, f"Reactivate Books customer {p['contact_id']}", True)
-                )
+                what = f"Reactivate Books customer {p['contact_id']}"
+                if step.result.get("was"):
+                    what += f" and rename it back to {step.result['was']!r}"
+                lines.append(UndoLine(step.pk, what, True))
             case StepKind.ALIGN_NAME:
                 lines.append(
                     UndoLine(step.pk, f"Rename {p['contact_id']} back to {p['was']!r}", True)
@@ -76,9 +78,16 @@ def _undo(plan: CleanupPlan, step: PlanStep, books) -> None:
     p, org = step.params, plan.organization_id
     if step.kind == StepKind.DEACTIVATE:
         books.contact_mark_active(contact_id=p["contact_id"])
-        BooksContact.objects.filter(organization_id=org, contact_id=p["contact_id"]).update(
-            status="active"
-        )
+        rows = BooksContact.objects.filter(organization_id=org, contact_id=p["contact_id"])
+        rows.update(status="active")
+        if step.result.get("was"):
+            try:  # the survivor may hold the name by now (3062): then it stays retired
+                books.contact_update(
+                    contact_id=p["contact_id"], payload={"contact_name": step.result["was"]}
+                )
+                rows.update(contact_name=step.result["was"])
+            except PermanentZohoError:
+                pass
     elif step.kind == StepKind.ALIGN_NAME:
         books.contact_update(contact_id=p["contact_id"], payload={"contact_name": p["was"]})
         BooksContact.objects.filter(organization_id=org, contact_id=p["contact_id"]).update(

@@ -110,3 +110,19 @@ def test_relink_ends_only_the_outside_links_the_plan_named(admin_user):
     _relink(plan, item, named, None)
     live = RecordLink.objects.exclude(state=LinkState.SUPERSEDED).get(books_contact=keep)
     assert live.crm_record == survivor
+
+
+def test_a_retired_copy_holding_the_crm_name_moves_it_aside():
+    plan = CleanupPlan(organization_id=ORG, title="t")
+    item = PlanItem(
+        plan=plan, survivors={"books": "b1", "crm": "c1"}, losers={"books": ["b2", "b3"], "crm": []},
+        snapshot={"crm:c1": {"name": "Quinn Dairy Limited"}},
+    )  # fmt: skip
+    copies = [
+        {**copy("b2", "loser"), "name": "QUINN DAIRY LIMITED "},  # 3062 folds case and spaces
+        {**copy("b3", "loser"), "name": "Quinn Dairy Ltd"},
+    ]
+
+    found = [p for k, p in _steps(plan, item, MatchCluster(), copies) if k == StepKind.DEACTIVATE]
+
+    assert [(p["contact_id"], p["free_name"]) for p in found] == [("b2", True), ("b3", False)]
