@@ -115,7 +115,8 @@ def test_relink_ends_only_the_outside_links_the_plan_named(admin_user):
 def test_a_retired_copy_holding_the_crm_name_moves_it_aside():
     plan = CleanupPlan(organization_id=ORG, title="t")
     item = PlanItem(
-        plan=plan, survivors={"books": "b1", "crm": "c1"}, losers={"books": ["b2", "b3"], "crm": []},
+        plan=plan, survivors={"books": "b1", "crm": "c1"},
+        losers={"books": ["b2", "b3"], "crm": []},
         snapshot={"crm:c1": {"name": "Quinn Dairy Limited"}},
     )  # fmt: skip
     copies = [
