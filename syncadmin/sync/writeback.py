@@ -88,8 +88,16 @@ def writeback_flush(*, organization_id: str) -> int:
         )  # fmt: skip
         return 0
     sent = 0
-    for module in ("Accounts", "Contacts"):
-        sent += _flush_module(settings, crm, module)
+    try:
+        for module in ("Accounts", "Contacts"):
+            sent += _flush_module(settings, crm, module)
+    except ZohoError as exc:  # what was sent is settled; the rest stays owed
+        failure_record(
+            organization_id=organization_id, subject="writeback", operation="writeback",
+            reason_code=exc.reason.code, error=exc,
+        )  # fmt: skip
+        if exc.transient:
+            writeback_schedule(organization_id=organization_id)
     return sent
 
 
