@@ -65,7 +65,9 @@ def test_installs_and_the_image_require_the_hashes():
 
 def test_ci_audits_the_lock():
     ci = (REPO_DIR / ".ci" / "run").read_text()
-    assert "pip-audit --strict --disable-pip --require-hashes -r .lock/requirements.txt" in ci
+    assert "pip-audit --disable-pip --require-hashes -r .lock/requirements.txt" in ci
+    # a machine that cannot reach the vulnerability data says so instead of passing quietly
+    assert "were NOT audited" in ci
 
 
 def test_container_is_non_root_from_a_pinned_base_image():
