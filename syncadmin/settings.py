@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.match_schedule",
         "schedule": timedelta(minutes=env.int("MATCHING_RERUN_MINUTES", 30)),
     },
+    # Cleanup plans whose worker died resume where their persisted steps say.
+    "cleanup-resume-stale": {
+        "task": "syncadmin.tasks.cleanup_resume_stale",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Alerts -----------------------------------------------------------------------------
