@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "syncadmin.tasks.match_schedule",
         "schedule": timedelta(minutes=env.int("MATCHING_RERUN_MINUTES", 30)),
     },
+    # Transient failures retry once their backoff has passed, not at the next reconcile.
+    "sync-failures-retry": {
+        "task": "syncadmin.tasks.failures_retry",
+        "schedule": timedelta(minutes=1),
+    },
     # Cleanup plans whose worker died resume where their persisted steps say.
     "cleanup-resume-stale": {
         "task": "syncadmin.tasks.cleanup_resume_stale",

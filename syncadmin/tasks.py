@@ -67,6 +67,14 @@ def mirror_run(run_id: int) -> None:
     mirror.mirror_execute(run_id=run_id)
 
 
+@shared_task(name="syncadmin.tasks.failures_retry")
+def failures_retry() -> int:
+    """Beat, every minute: retry the failures whose backoff has passed."""
+    from syncadmin.sync import reconcile
+
+    return reconcile.failures_retry_due()
+
+
 @shared_task(name="syncadmin.tasks.reconcile_schedule")
 def reconcile_schedule() -> int:
     """Beat: queue a reconcile per organisation, and resume mirror runs whose worker died."""

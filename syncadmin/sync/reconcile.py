@@ -265,6 +265,20 @@ def _paused_by_id(org: str, module: str, crm_id: str) -> bool:
     )
 
 
+def failures_retry_due() -> int:
+    """Retry, for every organisation, the failures whose backoff has passed (Zoho busy,
+    budget spent, a network blip), so a transient failure costs about its backoff rather
+    than a whole reconcile interval. Paused records are left alone. Returns the retries."""
+    retried = 0
+    for settings in SyncSettings.objects.filter(paused=False):
+        org = settings.books_organization_id
+        run = runs.run_rolling(kind=RunKind.PUSH, trigger=RunTrigger.SYSTEM, organization_id=org)
+        report = ReconcileReport()
+        _retry_due(run, settings, _paused_record_ids(org), report)
+        retried += sum(report.retried.values())
+    return retried
+
+
 def reconcile_all(*, trigger: str = RunTrigger.SCHEDULE) -> list[int]:
     """Queue one reconcile per organisation that has sync settings; the run ids."""
     return [
