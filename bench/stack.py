@@ -120,8 +120,8 @@ class Stack:
         ))  # fmt: skip
         worker_log = open(Path(self.tmp.name) / "worker.log", "w")  # noqa: SIM115
         self.procs.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "syncadmin.celery", "worker", "-P", "threads",
-             "-c", str(self.workers), "--loglevel", "warning"],
+            [sys.executable, "-m", "celery", "-A", "syncadmin.celery", "worker", "--beat",
+             "-P", "threads", "-c", str(self.workers), "--loglevel", "warning"],
             cwd=REPO, env=env, stdout=worker_log, stderr=subprocess.STDOUT,
         ))  # fmt: skip
         deadline = time.monotonic() + 60
