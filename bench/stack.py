@@ -32,6 +32,8 @@ ADMIN = "admin@zylker.test"
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 # A database of its own per run: two stacks sharing a broker would run each other's tasks.
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+
+
 class Stack:
     def __init__(
         self, *, latency_ms: int = 0, books_limit: int = 100, workers: int = 8, plan="premium"

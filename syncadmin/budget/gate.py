@@ -5,10 +5,10 @@ store (``Backend``) for a slot in a loop, polling with jitter, and gives up with
 ``BudgetExhausted`` after its timeout or ``DailyCapReached`` at once when the day's cap
 cannot free up in time.
 
-Lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``cleanup`` > ``backfill``: a request that has to
-wait registers as a waiter of its lane (in the store, with a heartbeat TTL), and no request
-of a lower lane takes a slot while a higher lane is waiting. Without contention nobody
-waits, so any lane gets the full rate.
+Lanes ``interactive`` > ``realtime`` > ``reconcile`` > ``cleanup`` > ``backfill``: a
+request that has to wait registers as a waiter of its lane (in the store, with a heartbeat
+TTL), and no request of a lower lane takes a slot while a higher lane is waiting. Without
+contention nobody waits, so any lane gets the full rate.
 
 This module also states what a store promises (``Backend``, ``Request``, ``Decision``,
 ``Keys``); ``redis_store`` and ``memory_store`` keep that promise. No Django here.

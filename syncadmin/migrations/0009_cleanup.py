@@ -6,153 +6,387 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('syncadmin', '0008_admins_see_lockouts'),
+        ("syncadmin", "0008_admins_see_lockouts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CleanupPlan',
+            name="CleanupPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cleanup', 'Duplicate cleanup'), ('reconnect', 'Prepare a native reconnect')], default='cleanup', max_length=10)),
-                ('organization_id', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted for approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('executing', 'Executing'), ('done', 'Done'), ('partly_failed', 'Partly failed')], default='draft', max_length=16)),
-                ('delete_losers', models.BooleanField(default=False, help_text='Delete Books losers nothing stands against, not deactivate')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_comment', models.TextField(blank=True)),
-                ('native_off_at', models.DateTimeField(blank=True, null=True)),
-                ('merges_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('preview', models.JSONField(blank=True, default=dict)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('merges_confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('native_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cleanup", "Duplicate cleanup"),
+                            ("reconnect", "Prepare a native reconnect"),
+                        ],
+                        default="cleanup",
+                        max_length=10,
+                    ),
+                ),
+                ("organization_id", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted for approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("executing", "Executing"),
+                            ("done", "Done"),
+                            ("partly_failed", "Partly failed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "delete_losers",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Delete Books losers nothing stands against, not deactivate",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_comment", models.TextField(blank=True)),
+                ("native_off_at", models.DateTimeField(blank=True, null=True)),
+                ("merges_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("preview", models.JSONField(blank=True, default=dict)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merges_confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "native_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MatchCluster',
+            name="MatchCluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organization_id', models.CharField(max_length=40)),
-                ('key', models.PositiveIntegerField()),
-                ('refs', models.JSONField(default=list)),
-                ('direction', models.CharField(max_length=8)),
-                ('band', models.CharField(max_length=10)),
-                ('survivors', models.JSONField(default=dict)),
-                ('proposed_survivors', models.JSONField(default=dict)),
-                ('blockers', models.JSONField(default=list)),
-                ('evidence', models.JSONField(default=list)),
-                ('snapshot', models.JSONField(default=dict)),
-                ('invoice_count', models.PositiveIntegerField(default=0)),
-                ('outstanding', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('review', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('superseded', models.BooleanField(default=False, help_text='A newer run replaced it')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clusters', to='syncadmin.syncrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("organization_id", models.CharField(max_length=40)),
+                ("key", models.PositiveIntegerField()),
+                ("refs", models.JSONField(default=list)),
+                ("direction", models.CharField(max_length=8)),
+                ("band", models.CharField(max_length=10)),
+                ("survivors", models.JSONField(default=dict)),
+                ("proposed_survivors", models.JSONField(default=dict)),
+                ("blockers", models.JSONField(default=list)),
+                ("evidence", models.JSONField(default=list)),
+                ("snapshot", models.JSONField(default=dict)),
+                ("invoice_count", models.PositiveIntegerField(default=0)),
+                ("outstanding", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                (
+                    "review",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "superseded",
+                    models.BooleanField(default=False, help_text="A newer run replaced it"),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clusters",
+                        to="syncadmin.syncrun",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MatchPair',
+            name="MatchPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('a', models.CharField(max_length=60)),
-                ('b', models.CharField(max_length=60)),
-                ('score', models.FloatField()),
-                ('band', models.CharField(max_length=10)),
-                ('evidence', models.JSONField(default=list)),
-                ('decision', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairs', to='syncadmin.matchcluster')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("a", models.CharField(max_length=60)),
+                ("b", models.CharField(max_length=60)),
+                ("score", models.FloatField()),
+                ("band", models.CharField(max_length=10)),
+                ("evidence", models.JSONField(default=list)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairs",
+                        to="syncadmin.matchcluster",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PlanItem',
+            name="PlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('label', models.CharField(max_length=255)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('waiting', 'Waiting for a person'), ('done', 'Done'), ('failed', 'Failed'), ('back_to_review', 'Changed since approval: back to review')], default='pending', max_length=16)),
-                ('survivors', models.JSONField(default=dict)),
-                ('losers', models.JSONField(default=dict)),
-                ('crm_module', models.CharField(default='Accounts', max_length=16)),
-                ('snapshot', models.JSONField(default=dict)),
-                ('preview', models.JSONField(default=dict)),
-                ('support_pack', models.TextField(blank=True)),
-                ('note', models.TextField(blank=True)),
-                ('cluster', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items', to='syncadmin.matchcluster')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='syncadmin.cleanupplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("label", models.CharField(max_length=255)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("waiting", "Waiting for a person"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("back_to_review", "Changed since approval: back to review"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("survivors", models.JSONField(default=dict)),
+                ("losers", models.JSONField(default=dict)),
+                ("crm_module", models.CharField(default="Accounts", max_length=16)),
+                ("snapshot", models.JSONField(default=dict)),
+                ("preview", models.JSONField(default=dict)),
+                ("support_pack", models.TextField(blank=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="items",
+                        to="syncadmin.matchcluster",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="syncadmin.cleanupplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['plan', 'position'],
+                "ordering": ["plan", "position"],
             },
         ),
         migrations.CreateModel(
-            name='PlanStep',
+            name="PlanStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('pause', "Pause syncadmin's push for the records"), ('native_off', 'Native contact sync switched off (checklist)'), ('relink', 'Relink to the survivors in syncadmin'), ('support_gate', 'Zoho support re-points the native mapping'), ('repoint_invoices', "Re-point the loser's invoices (checklist)"), ('settle_blockers', 'Settle the blockers (checklist)'), ('deactivate', 'Mark the Books loser inactive'), ('delete', 'Delete the Books loser'), ('merge', 'Merge CRM duplicates into the survivor'), ('resume', 'Resume the sync for the records'), ('align_name', 'Align the Books display name with CRM')], max_length=20)),
-                ('params', models.JSONField(default=dict)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('waiting', 'Waiting for a person'), ('done', 'Done'), ('failed', 'Failed'), ('skipped', 'Skipped'), ('undone', 'Undone')], default='pending', max_length=10)),
-                ('irreversible', models.BooleanField(default=False)),
-                ('claim_token', models.CharField(blank=True, max_length=40)),
-                ('executions', models.PositiveIntegerField(default=0)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='syncadmin.planitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pause", "Pause syncadmin's push for the records"),
+                            ("native_off", "Native contact sync switched off (checklist)"),
+                            ("relink", "Relink to the survivors in syncadmin"),
+                            ("support_gate", "Zoho support re-points the native mapping"),
+                            ("repoint_invoices", "Re-point the loser's invoices (checklist)"),
+                            ("settle_blockers", "Settle the blockers (checklist)"),
+                            ("deactivate", "Mark the Books loser inactive"),
+                            ("delete", "Delete the Books loser"),
+                            ("merge", "Merge CRM duplicates into the survivor"),
+                            ("resume", "Resume the sync for the records"),
+                            ("align_name", "Align the Books display name with CRM"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("params", models.JSONField(default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("waiting", "Waiting for a person"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped"),
+                            ("undone", "Undone"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("irreversible", models.BooleanField(default=False)),
+                ("claim_token", models.CharField(blank=True, max_length=40)),
+                ("executions", models.PositiveIntegerField(default=0)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="syncadmin.planitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'position'],
+                "ordering": ["item", "position"],
             },
         ),
         migrations.AddIndex(
-            model_name='cleanupplan',
-            index=models.Index(fields=['state'], name='syncadmin_c_state_d6f23d_idx'),
+            model_name="cleanupplan",
+            index=models.Index(fields=["state"], name="syncadmin_c_state_d6f23d_idx"),
         ),
         migrations.AddIndex(
-            model_name='cleanupplan',
-            index=models.Index(fields=['-created_at'], name='syncadmin_c_created_e5dace_idx'),
+            model_name="cleanupplan",
+            index=models.Index(fields=["-created_at"], name="syncadmin_c_created_e5dace_idx"),
         ),
         migrations.AddIndex(
-            model_name='matchcluster',
-            index=models.Index(fields=['organization_id', 'superseded', 'review'], name='syncadmin_m_organiz_fc6eb3_idx'),
+            model_name="matchcluster",
+            index=models.Index(
+                fields=["organization_id", "superseded", "review"],
+                name="syncadmin_m_organiz_fc6eb3_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='matchcluster',
-            index=models.Index(fields=['band'], name='syncadmin_m_band_811376_idx'),
+            model_name="matchcluster",
+            index=models.Index(fields=["band"], name="syncadmin_m_band_811376_idx"),
         ),
         migrations.AddIndex(
-            model_name='matchcluster',
-            index=models.Index(fields=['-outstanding'], name='syncadmin_m_outstan_50cb1e_idx'),
+            model_name="matchcluster",
+            index=models.Index(fields=["-outstanding"], name="syncadmin_m_outstan_50cb1e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='matchpair',
-            constraint=models.UniqueConstraint(fields=('cluster', 'a', 'b'), name='one_pair_per_cluster'),
+            model_name="matchpair",
+            constraint=models.UniqueConstraint(
+                fields=("cluster", "a", "b"), name="one_pair_per_cluster"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planitem',
-            constraint=models.UniqueConstraint(fields=('plan', 'position'), name='one_item_per_position'),
+            model_name="planitem",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "position"), name="one_item_per_position"
+            ),
         ),
         migrations.AddIndex(
-            model_name='planstep',
-            index=models.Index(fields=['state'], name='syncadmin_p_state_00ef78_idx'),
+            model_name="planstep",
+            index=models.Index(fields=["state"], name="syncadmin_p_state_00ef78_idx"),
         ),
         migrations.AddConstraint(
-            model_name='planstep',
-            constraint=models.UniqueConstraint(fields=('item', 'position'), name='one_step_per_position'),
+            model_name="planstep",
+            constraint=models.UniqueConstraint(
+                fields=("item", "position"), name="one_step_per_position"
+            ),
         ),
     ]
