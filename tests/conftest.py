@@ -62,8 +62,10 @@ TEST_REDIRECT_URI = "http://testserver/connections/oauth/callback/"
 def _forget_cached_tokens():
     """Connection ids repeat across rolled-back tests; cached tokens must not."""
     from syncadmin.connections import tokens
+    from syncadmin.sync import runs
 
     tokens._local_tokens.clear()
+    runs._rolling.clear()  # the hour's push run of a rolled-back test is gone too
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -178,9 +179,11 @@ def _store(source: str, organization_id: str, parsed: Parsed, remote_addr) -> Ac
             )  # fmt: skip
     except IntegrityError:
         return Accepted(InboxDelivery.objects.get(dedupe_key=key), duplicate=True)
-    SyncSettings.objects.filter(books_organization_id=organization_id).update(
-        last_webhook_at=timezone.now()
-    )
+    # "Last delivery" is shown to the minute: one write a minute, not one per delivery.
+    if cache.add(f"syncadmin:last-delivery:{organization_id}", 1, timeout=60):
+        SyncSettings.objects.filter(books_organization_id=organization_id).update(
+            last_webhook_at=timezone.now()
+        )
     from syncadmin import tasks
 
     transaction.on_commit(lambda: tasks.inbox_process.delay(delivery.pk))

@@ -26,7 +26,9 @@ class OrgClients:
 def sync_settings_ensure(*, books_organization_id: str) -> SyncSettings:
     """The organisation's sync settings, created on first use with a fresh webhook secret
     and bound to its Books connection and the connected CRM connection."""
-    found, created = SyncSettings.objects.get_or_create(
+    found, created = SyncSettings.objects.select_related(
+        "crm_connection", "books_connection"
+    ).get_or_create(
         books_organization_id=books_organization_id,
         defaults={"webhook_secret": secrets.token_urlsafe(32)},
     )

@@ -19,6 +19,7 @@ COUNTER_FOR_OUTCOME = {
     EventOutcome.FAILED: "failed_count",
 }
 STALE_AFTER = timedelta(minutes=5)
+_rolling: dict[tuple, SyncRun] = {}
 
 
 def run_create(
@@ -107,10 +108,15 @@ def run_rolling(*, kind: str, trigger: str, organization_id: str) -> SyncRun:
     can leave it stuck; its counters and status move with each event."""
     now = timezone.now()
     bucket = now.strftime("%Y-%m-%dT%H")
+    key = (kind, trigger, organization_id, bucket)
+    if key in _rolling:  # the hour's run of this process, without a query per push
+        return _rolling[key]
     found = SyncRun.objects.filter(
         kind=kind, trigger=trigger, organization_id=organization_id, cursor__bucket=bucket
     ).first()
     if found:
+        _rolling.clear()
+        _rolling[key] = found
         return found
     return SyncRun.objects.create(
         kind=kind, trigger=trigger, organization_id=organization_id, status=RunStatus.SUCCEEDED,
