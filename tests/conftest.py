@@ -68,6 +68,20 @@ def _forget_cached_tokens():
     runs._rolling.clear()  # the hour's push run of a rolled-back test is gone too
 
 
+@pytest.fixture(autouse=True)
+def _fresh_budget(settings):
+    """Each test starts with an unspent API budget: one test's minute of calls (in this
+    process's memory, or under its Redis keys) must not make the next one wait."""
+    import uuid
+
+    from syncadmin.budget import factory
+
+    settings.BUDGET_KEY_PREFIX = f"{settings.BUDGET_KEY_PREFIX}:{uuid.uuid4().hex[:8]}"
+    factory._backend = None
+    yield
+    factory._backend = None
+
+
 @pytest.fixture(scope="session")
 def zoho_sandbox():
     """One sandbox process per test worker; the product reaches it by base URL only."""
