@@ -7,13 +7,16 @@ CRM users then see the link on the record (the seed's ``Books_Contact_ID``). Wri
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from syncadmin.models import PushLedger, RecordLink, SyncSettings
+from syncadmin.models import PushLedger, RecordLink, SyncFailure, SyncSettings
 from syncadmin.sync.failures import failure_record, failures_resolve
 from syncadmin.sync.profile import NotConnected, org_clients
 from syncadmin.zoho.crm import BATCH
@@ -109,29 +112,52 @@ def _flush_module(settings: SyncSettings, crm, module: str) -> int:
     while rows := list(owed.order_by("pk")[:BATCH]):
         records = [{"id": r.crm_id, settings.writeback_field: r.books_contact_id} for r in rows]
         results = crm.update(module=module, records=records, trigger=[])
-        for row, result in zip(rows, results, strict=False):
-            _settle(settings, module, row, result)
+        _settle(settings, module, list(zip(rows, results, strict=False)))
         sent += sum(1 for r in results if r.ok)
         if not any(r.ok for r in results):
             break  # nothing moved: stop rather than loop on the same refusals
     return sent
 
 
-def _settle(settings: SyncSettings, module: str, row: PushLedger, result) -> None:
-    org, subject = settings.books_organization_id, f"writeback:{module}:{row.crm_id}"
-    if result.ok:
-        PushLedger.objects.filter(pk=row.pk, books_contact_id=row.books_contact_id).update(
-            writeback_due=False
-        )
+def _settle(settings: SyncSettings, module: str, answered: list) -> None:
+    """Clear what CRM took (a row re-pushed meanwhile to another customer stays owed) in
+    a few queries per batch; a refused element is a failure of its own."""
+    org = settings.books_organization_id
+    taken = [row for row, result in answered if result.ok]
+    if taken:
+        same_ledger = reduce(or_, (Q(pk=r.pk, books_contact_id=r.books_contact_id) for r in taken))
+        PushLedger.objects.filter(same_ledger).update(writeback_due=False)
+        same_link = reduce(or_, (
+            Q(crm_record__crm_id=r.crm_id, books_contact__contact_id=r.books_contact_id)
+            for r in taken
+        ))  # fmt: skip
         RecordLink.objects.filter(
-            books_organization_id=org, crm_record__module=module, crm_record__crm_id=row.crm_id,
-            books_contact__contact_id=row.books_contact_id,
-        ).update(written_back=True)  # fmt: skip
-        failures_resolve(organization_id=org, subject=subject, resolution="written back")
+            same_link, books_organization_id=org, crm_record__module=module
+        ).update(written_back=True)
+        _resolve_refusals(org, module, taken)
+    for row, result in answered:
+        if not result.ok:
+            _refused(org, module, row, result)
+
+
+def _resolve_refusals(org: str, module: str, rows: list[PushLedger]) -> None:
+    """Earlier refusals of these write-backs are over (rare: checked before any update)."""
+    open_ones = SyncFailure.objects.filter(
+        organization_id=org, operation="writeback", resolved_at__isnull=True
+    )
+    if not open_ones.exists():
         return
+    for row in rows:
+        failures_resolve(
+            organization_id=org, subject=f"writeback:{module}:{row.crm_id}",
+            resolution="written back",
+        )  # fmt: skip
+
+
+def _refused(org: str, module: str, row: PushLedger, result) -> None:
     PushLedger.objects.filter(pk=row.pk).update(writeback_due=False)
     failure_record(
-        organization_id=org, subject=subject, operation="writeback",
+        organization_id=org, subject=f"writeback:{module}:{row.crm_id}", operation="writeback",
         reason_code="record_gone" if result.code == "INVALID_DATA" else "invalid_value",
         details={"code": result.code, "message": result.message},
     )  # fmt: skip

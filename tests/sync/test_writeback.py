@@ -71,3 +71,20 @@ def test_our_own_writeback_fires_no_crm_webhook(connected_org, zoho):
 
     after = zoho.client.get("/_sandbox/crm/deliveries").json()["webhooks"]
     assert len(after) == len(before) == 1  # the create fired; our update did not
+
+
+def test_a_refused_writeback_is_a_failure_and_the_rest_of_the_batch_goes_through(
+    connected_org, zoho
+):
+    add_crm_field(zoho, "Accounts", "Books_Contact_ID")
+    kept, gone = pushed(connected_org, ["Stays Put Ltd", "Deleted Meanwhile Ltd"])
+    crm = org_clients(connected_org).crm
+    crm.api.call("DELETE", "/Accounts", params={"ids": gone})
+
+    sent = writeback_flush(organization_id=connected_org.books_organization_id)
+
+    assert sent == 1
+    assert RecordLink.objects.get(crm_record__crm_id=kept).written_back
+    failure = SyncFailure.objects.get(operation="writeback", resolved_at=None)
+    assert failure.open_key.endswith(f"writeback:Accounts:{gone}:record_gone")
+    assert not PushLedger.objects.filter(writeback_due=True).exists()  # no endless retry
