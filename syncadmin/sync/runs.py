@@ -78,9 +78,12 @@ def run_event(
     except IntegrityError:
         return False
     counter = COUNTER_FOR_OUTCOME[outcome]
-    SyncRun.objects.filter(pk=run.pk).update(
-        processed=F("processed") + 1, **{counter: F(counter) + 1}
-    )
+    updates = {"processed": F("processed") + 1, counter: F(counter) + 1}
+    if run.cursor.get("bucket"):  # a rolling run has no end: its status moves with events
+        updates["finished_at"] = timezone.now()
+        if outcome == EventOutcome.FAILED:
+            updates["status"] = RunStatus.PARTIAL
+    SyncRun.objects.filter(pk=run.pk).update(**updates)
     return True
 
 

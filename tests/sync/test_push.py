@@ -309,3 +309,18 @@ def test_a_new_failure_reason_closes_the_one_the_record_got_past(connected_org):
     push(connected_org, crm_id, fields={**fields, "VAT_Treatment": "uk"})  # now: name taken
 
     assert [f.reason_code for f in open_failures(crm_id)] == ["display_name_taken"]
+
+
+def test_the_hours_push_run_shows_its_failures(connected_org):
+    from syncadmin.models import RunStatus, SyncRun
+
+    ok = crm_account(connected_org, "Fine Push Ltd")
+    bad = crm_account(connected_org, "No Treatment Ltd", VAT_Treatment=None)
+    push(connected_org, ok)
+    run = SyncRun.objects.get(kind="push")
+    assert run.status == RunStatus.SUCCEEDED
+
+    push(connected_org, bad)
+
+    run.refresh_from_db()
+    assert (run.status, run.processed, run.failed_count) == (RunStatus.PARTIAL, 2, 1)
