@@ -31,6 +31,7 @@ from bench.stack import Stack
 def bulk_create(stack: Stack, n: int, prefix: str) -> list[str]:
     ids: list[str] = []
     url = f"{stack.sandbox.base_url}/crm/v8/Accounts"
+    headers = stack.crm_token()
     with httpx.Client(timeout=60) as http:
         for start in range(0, n, 100):
             records = [
@@ -38,7 +39,7 @@ def bulk_create(stack: Stack, n: int, prefix: str) -> list[str]:
                 for i in range(start, min(n, start + 100))
             ]
             answer = http.post(
-                url, json={"data": records, "trigger": ["workflow"]}, headers=stack.crm_token()
+                url, json={"data": records, "trigger": ["workflow"]}, headers=headers
             )
             answer.raise_for_status()
             ids += [element["details"]["id"] for element in answer.json()["data"]]

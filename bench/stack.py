@@ -58,7 +58,8 @@ class Stack:
             "SYNCADMIN_VAR_DIR": self.tmp.name,
             "DATABASE_URL": f"{PG}/{self.db}",
             "REDIS_URL": self.redis,
-            "DEBUG": "1",
+            # generated keys and plain http, as `make demo`; not DEBUG, which logs every query
+            "SYNCADMIN_DEMO": "1",
             "ZOHO_REHEARSAL": "1",
             "ZOHO_ACCOUNTS_URL": self.sandbox.base_url,
             "ZOHO_CLIENT_ID": CLIENT_ID,

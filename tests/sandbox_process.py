@@ -39,7 +39,10 @@ class SandboxProcess:
         self._extra_env = env or {}
         self._tmp: tempfile.TemporaryDirectory | None = None
         self._proc: subprocess.Popen | None = None
-        self.client = httpx.Client(base_url=self.base_url, timeout=30)
+        # gunicorn drops a keep-alive connection idle for 2 s; forget ours sooner, so a
+        # request never goes out on a socket the server is closing
+        limits = httpx.Limits(keepalive_expiry=1.0)
+        self.client = httpx.Client(base_url=self.base_url, timeout=30, limits=limits)
 
     # ------------------------------------------------------------ lifecycle
 

@@ -68,7 +68,8 @@ def _candidates(org: str, id_field: str, crm_id: str, name: str, mail: str, core
         # the core's first word bounds the look-alike search to a handful of rows
         query |= Q(contact_name__istartswith=core.split()[0])
     rows = BooksContact.objects.filter(query, organization_id=org, deleted_at__isnull=True)
-    return list(rows.exclude(status="inactive")[:MAX_CANDIDATES])
+    # the raw Books answer is not needed to judge, and is the bulk of each row
+    return list(rows.exclude(status="inactive").defer("raw")[:MAX_CANDIDATES])
 
 
 def _taken(org: str, module: str, crm_id: str, candidates: list[BooksContact]) -> set[int]:

@@ -22,25 +22,22 @@ class RecordBusy(Exception):
     """Another worker held the record's claim for longer than we were willing to wait."""
 
 
-def _row(organization_id: str, module: str, crm_id: str) -> PushLedger:
-    row, _ = PushLedger.objects.get_or_create(
-        books_organization_id=organization_id,
-        crm_module=module,
-        crm_id=crm_id,
-        defaults={"state": LedgerState.DONE},
-    )
-    return row
+def _ensure_row(organization_id: str, module: str, crm_id: str) -> None:
+    """The record's ledger row exists afterwards (one statement, whoever inserted it)."""
+    row = PushLedger(
+        books_organization_id=organization_id, crm_module=module, crm_id=crm_id,
+        state=LedgerState.DONE,
+    )  # fmt: skip
+    PushLedger.objects.bulk_create([row], ignore_conflicts=True)
 
 
-def ledger_try_claim(row: PushLedger) -> str | None:
-    """Claim the row if nobody holds an unexpired claim; the claim token, or None."""
+def _try_claim(rows) -> str | None:
+    """Claim the row(s) of ``rows`` if nobody holds an unexpired claim; the token, or None."""
     now = timezone.now()
     token = uuid.uuid4().hex
     hold = timedelta(seconds=settings.PUSH_CLAIM_SECONDS)
-    claimed = (
-        PushLedger.objects.filter(pk=row.pk)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claim_token=token, claimed_until=now + hold, state=LedgerState.CLAIMED)
+    claimed = rows.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
+        claim_token=token, claimed_until=now + hold, state=LedgerState.CLAIMED
     )
     return token if claimed else None
 
@@ -55,15 +52,18 @@ def ledger_claim(
     holder that crashed loses the claim when it expires (``PUSH_CLAIM_SECONDS``), so the
     record is never locked for good. Raises ``RecordBusy`` after ``wait`` seconds.
     """
-    row = _row(organization_id, module, crm_id)
+    _ensure_row(organization_id, module, crm_id)
+    rows = PushLedger.objects.filter(
+        books_organization_id=organization_id, crm_module=module, crm_id=crm_id
+    )
     deadline = time.monotonic() + wait
-    token = ledger_try_claim(row)
+    token = _try_claim(rows)
     while token is None:
         if time.monotonic() > deadline:
             raise RecordBusy(f"{module} {crm_id} is being pushed by another worker.")
         time.sleep(random.uniform(0.02, 0.2))
-        token = ledger_try_claim(row)
-    row.refresh_from_db()
+        token = _try_claim(rows)
+    row = rows.get()
     try:
         yield row
     finally:

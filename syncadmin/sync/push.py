@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from syncadmin.budget import UnknownPlan
@@ -22,6 +21,7 @@ from syncadmin.models import (
     LinkProvenance,
     LinkState,
     ModuleMapping,
+    PushLedger,
     RecordLink,
     RunTrigger,
     SyncSettings,
@@ -62,6 +62,7 @@ class Push:
     run: Any = None
     lane: str = "realtime"
     record: CrmRecord | None = None
+    ledger: PushLedger | None = None  # the claimed ledger row, while the claim is held
 
     @property
     def org(self) -> str:
@@ -109,7 +110,6 @@ def record_push(
 
 
 def _push(push: Push, clients: OrgClients, fields: dict[str, Any] | None) -> PushOutcome:
-    push.record = CrmRecord.objects.filter(module=push.module, crm_id=push.crm_id).first()
     if paused := _pause_reason(push):
         return _skip(push, "paused", paused)
     try:
@@ -133,7 +133,9 @@ def _push(push: Push, clients: OrgClients, fields: dict[str, Any] | None) -> Pus
         )
         if shaped.missing:
             return _fail(push, shaped.missing, shaped.detail)
-        with ledger.ledger_claim(organization_id=push.org, module=push.module, crm_id=push.crm_id):
+        with ledger.ledger_claim(
+            organization_id=push.org, module=push.module, crm_id=push.crm_id
+        ) as push.ledger:
             return _push_claimed(push, clients.books, shaped)
     except ledger.RecordBusy as exc:
         return _fail(push, "record_locked", str(exc))
@@ -287,19 +289,18 @@ def _link_save(
         "pushed_payload_hash": shaped.hash if hash_known else "", "last_pushed_at": now,
         "written_back": push.record.books_ref == contact.contact_id,
     }  # fmt: skip
-    with transaction.atomic():
-        if link is None:
-            link = _orphan_rows_for(push, contact).first()
-        if link is None:
-            link = RecordLink.objects.create(
-                books_organization_id=push.org, crm_module=push.module,
-                crm_record=push.record, **values,
-            )  # fmt: skip
-        else:
-            RecordLink.objects.filter(pk=link.pk).update(
-                crm_record=push.record, updated_at=now, **values
-            )
-            link.refresh_from_db()
+    if link is None:
+        link = _orphan_rows_for(push, contact).first()
+    if link is None:
+        link = RecordLink.objects.create(
+            books_organization_id=push.org, crm_module=push.module, crm_record=push.record,
+            **values,
+        )  # fmt: skip
+    else:
+        values.update(crm_record=push.record, updated_at=now)
+        RecordLink.objects.filter(pk=link.pk).update(**values)
+        for name, value in values.items():
+            setattr(link, name, value)
     ledger_owes_writeback(push, contact.contact_id, shaped.hash, owed=not values["written_back"])
     return link
 
@@ -315,7 +316,7 @@ def _orphan_rows_for(push: Push, contact: BooksContact):
 def ledger_owes_writeback(push: Push, contact_id: str, payload_hash: str, *, owed: bool) -> None:
     from syncadmin.sync import writeback
 
-    row = ledger._row(push.org, push.module, push.crm_id)
+    row = push.ledger
     ledger.ledger_record(
         row, books_contact_id=contact_id, payload_hash=payload_hash, writeback_due=owed,
         pushes=row.pushes + 1,
@@ -327,28 +328,26 @@ def ledger_owes_writeback(push: Push, contact_id: str, payload_hash: str, *, owe
 def _mirror_crm(push: Push, fields: dict[str, Any]) -> CrmRecord:
     values = crm_record_values(push.module, fields, writeback_field=push.settings.writeback_field)
     values["deleted_at"] = None
-    try:
-        record, _ = CrmRecord.objects.update_or_create(
-            module=push.module, crm_id=push.crm_id, defaults=values
-        )
-    except IntegrityError:  # created by a concurrent push a moment ago
-        record, _ = CrmRecord.objects.update_or_create(
-            module=push.module, crm_id=push.crm_id, defaults=values
-        )
-    return record
+    return _upsert(CrmRecord, {"module": push.module, "crm_id": push.crm_id}, values)
 
 
 def _mirror_books(push: Push, contact: ZohoContact) -> BooksContact:
     values = books_contact_values(contact.data, unique_field=push.settings.unique_field)
     values["deleted_at"] = None
-    try:
-        row, _ = BooksContact.objects.update_or_create(
-            organization_id=push.org, contact_id=contact.contact_id, defaults=values
-        )
-    except IntegrityError:
-        row, _ = BooksContact.objects.update_or_create(
-            organization_id=push.org, contact_id=contact.contact_id, defaults=values
-        )
+    key = {"organization_id": push.org, "contact_id": contact.contact_id}
+    return _upsert(BooksContact, key, values)
+
+
+def _upsert(model, key: dict[str, Any], values: dict[str, Any]):
+    """Insert the row of ``key`` with ``values``, or update those values (and its auto_now
+    time) if it exists: one statement, safe beside a concurrent push doing the same. The
+    row comes back with its primary key and these values; its other fields, which keep
+    what is stored, are not read back."""
+    row = model(**key, **values)
+    stamped = [f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)]
+    model.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=list(key), update_fields=[*values, *stamped]
+    )
     return row
 
 
@@ -361,7 +360,15 @@ def _done(push: Push, outcome: str, link: RecordLink, message: str, books_calls:
     return PushOutcome(outcome, link, "", message, books_calls)
 
 
+def _known_record(push: Push) -> CrmRecord | None:
+    """The mirrored CRM record, for an outcome reached before the push mirrored it."""
+    if push.record is None:
+        push.record = CrmRecord.objects.filter(module=push.module, crm_id=push.crm_id).first()
+    return push.record
+
+
 def _skip(push: Push, reason_code: str, message: str) -> PushOutcome:
+    _known_record(push)
     _event(push, EventOutcome.SKIPPED, message)
     return PushOutcome(EventOutcome.SKIPPED, _live_link(push), reason_code, message)
 
@@ -374,7 +381,7 @@ def _fail(push: Push, reason_code: str, message: str, *, error=None, details=Non
     )  # fmt: skip
     failure_record(
         organization_id=push.org, subject=push.subject, operation="push",
-        reason_code=reason_code, error=error, crm_record=push.record, link=_live_link(push),
+        reason_code=reason_code, error=error, crm_record=_known_record(push), link=_live_link(push),
         run=push.run, details=details,
         retry_at=_budget_retry_at(error),
     )  # fmt: skip

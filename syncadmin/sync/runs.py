@@ -69,14 +69,18 @@ def run_event(
 ) -> bool:
     """Record one record's outcome in ``run`` and count it. With ``key``, a retried task
     records the same outcome once (returns False the second time)."""
-    try:
-        with transaction.atomic():
-            SyncEvent.objects.create(
-                run=run, outcome=outcome, idempotency_key=key, message=message[:2000],
-                crm_record=crm_record, books_contact=books_contact, link=link,
-            )  # fmt: skip
-    except IntegrityError:
-        return False
+    event = SyncEvent(
+        run=run, outcome=outcome, idempotency_key=key, message=message[:2000],
+        crm_record=crm_record, books_contact=books_contact, link=link,
+    )  # fmt: skip
+    if key:  # only a keyed event can collide with an earlier one
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+        except IntegrityError:
+            return False
+    else:
+        event.save(force_insert=True)
     counter = COUNTER_FOR_OUTCOME[outcome]
     updates = {"processed": F("processed") + 1, counter: F(counter) + 1}
     if run.cursor.get("bucket"):  # a rolling run has no end: its status moves with events
@@ -121,8 +125,11 @@ def run_rolling(*, kind: str, trigger: str, organization_id: str) -> SyncRun:
         _rolling.clear()
         _rolling[key] = found
         return found
-    return SyncRun.objects.create(
+    created = SyncRun.objects.create(
         kind=kind, trigger=trigger, organization_id=organization_id, status=RunStatus.SUCCEEDED,
         started_at=now, heartbeat_at=now, cursor={"bucket": bucket},
         summary=f"Real-time pushes, {bucket}:00 UTC hour",
     )  # fmt: skip
+    _rolling.clear()
+    _rolling[key] = created
+    return created
