@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -28,6 +29,7 @@ from syncadmin.models import (
     SyncSettings,
 )
 from syncadmin.sync import match_runs
+from syncadmin.tables import EMPTY, Table, text
 from syncadmin.views.rendering import paginate, render_screen
 
 
@@ -51,8 +53,8 @@ class ClusterFilter(django_filters.FilterSet):
         fields = ["band", "direction", "review"]
 
 
-class ClusterTable(tables.Table):
-    key = tables.Column(verbose_name="Cluster", linkify=("cleanup-cluster", {"pk": tables.A("pk")}))
+class ClusterTable(Table):
+    key = tables.Column(verbose_name="Cluster")
     records = tables.Column(accessor="snapshot", verbose_name="Records", orderable=False)
     band = tables.Column()
     direction = tables.Column()
@@ -68,14 +70,31 @@ class ClusterTable(tables.Table):
                     "blockers", "review")  # fmt: skip
         order_by = ("-outstanding",)
 
-    def render_key(self, value):
-        return f"#{value}"
+    def cell_key(self, record):
+        url = reverse("cleanup-cluster", args=[record.pk])
+        return format_html('<a href="{}">#{}</a>', url, record.key)
 
-    def render_records(self, value):
-        return " · ".join(facts.get("name", "") for facts in value.values())
+    def cell_records(self, record):
+        snapshot = record.snapshot or {}
+        return text(" · ".join(facts.get("name", "") for facts in snapshot.values()))
 
-    def render_blockers(self, value):
-        return len(value) if value else "—"
+    def cell_band(self, record):
+        return text(record.band)
+
+    def cell_direction(self, record):
+        return text(record.direction)
+
+    def cell_invoice_count(self, record):
+        return record.invoice_count
+
+    def cell_outstanding(self, record):
+        return record.outstanding
+
+    def cell_blockers(self, record):
+        return len(record.blockers) if record.blockers else EMPTY
+
+    def cell_review(self, record):
+        return record.get_review_display()
 
 
 class RejectForm(forms.Form):
