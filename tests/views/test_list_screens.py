@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from syncadmin.models import LinkState, RunStatus
+from syncadmin.views.rendering import PAGE_SIZE
 from tests.factories import RecordLinkFactory, SyncFailureFactory, SyncRunFactory
 from tests.views.conftest import HTMX
 
@@ -86,7 +87,7 @@ def test_filter_narrows_rows(url_name, query, expected_rows, populated, sales_cl
 
 
 def test_sort_links_and_pager_keep_real_hrefs(db, sales_client):
-    RecordLinkFactory.create_batch(51)
+    RecordLinkFactory.create_batch(PAGE_SIZE + 1)
     html = sales_client.get(reverse("mapping")).content.decode()
     assert 'href="?sort=crm_name"' in html and 'hx-get="?sort=crm_name"' in html
     assert 'href="?page=2"' in html and 'hx-push-url="true"' in html
