@@ -143,6 +143,13 @@ class SyncFailure(models.Model):
             models.Index(fields=["resolved_at"]),
             models.Index(fields=["next_retry_at"]),
             models.Index(fields=["-last_seen_at"]),
+            # The failures page's summary (open failures by reason, with the latest) reads
+            # this index alone instead of every open failure's row.
+            models.Index(
+                fields=["reason_code", "last_seen_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="open_failure_by_reason",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
