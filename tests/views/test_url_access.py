@@ -29,19 +29,46 @@ URL_ARGS = {
     # Dashboard screens (issue 8): ids that do not exist, so allowed roles get 404 after
     # the permission check and refused roles 403 before any lookup.
     "mapping-unlinked": ["crm"],
-    **{name: [999] for name in (
-        "record", "record-push", "record-reimport", "record-pause", "record-resume",
-        "record-relink", "record-unlink", "record-books-search", "record-crm",
-        "record-crm-push", "failure-fix", "run", "run-progress", "settings-org",
-        "settings-pause",
-    )},
-    **{name: [999] for name in (
-        "cleanup-cluster", "cleanup-decide", "cleanup-survivor", "cleanup-plan",
-        "cleanup-plan-progress", "cleanup-plan-csv", "cleanup-plan-submit",
-        "cleanup-plan-native-off", "cleanup-plan-approve", "cleanup-plan-reject",
-        "cleanup-plan-merges", "cleanup-plan-execute", "cleanup-plan-undo",
-        "cleanup-plan-verify", "cleanup-step-confirm",
-    )},
+    **{
+        name: [999]
+        for name in (
+            "record",
+            "record-push",
+            "record-reimport",
+            "record-pause",
+            "record-resume",
+            "record-relink",
+            "record-unlink",
+            "record-books-search",
+            "record-crm",
+            "record-crm-push",
+            "failure-fix",
+            "run",
+            "run-progress",
+            "settings-org",
+            "settings-pause",
+        )
+    },
+    **{
+        name: [999]
+        for name in (
+            "cleanup-cluster",
+            "cleanup-decide",
+            "cleanup-survivor",
+            "cleanup-plan",
+            "cleanup-plan-progress",
+            "cleanup-plan-csv",
+            "cleanup-plan-submit",
+            "cleanup-plan-native-off",
+            "cleanup-plan-approve",
+            "cleanup-plan-reject",
+            "cleanup-plan-merges",
+            "cleanup-plan-execute",
+            "cleanup-plan-undo",
+            "cleanup-plan-verify",
+            "cleanup-step-confirm",
+        )
+    },
 }
 
 EXPECTED = {
