@@ -23,7 +23,8 @@ def _context(request, *, link: RecordLink | None, crm: CrmRecord | None, books=N
         "books": books,
         "fields": selectors.record_field_rows(crm, books),
         "timeline": selectors.record_timeline(crm_record=crm, books_contact=books),
-        "organisations": [s.books_organization_id for s in sync_settings_list()],
+        # Only an unlinked CRM record's "Push now" asks which organisation.
+        "organisations": [] if link else [s.books_organization_id for s in sync_settings_list()],
         "can_push": can(user, "push_record"),
         "can_reimport": can(user, "reimport_record"),
         "can_pause": can(user, "pause_record"),
