@@ -45,6 +45,10 @@ class Table(tables.Table):
     django-tables2. A column without a ``cell_`` method renders the django-tables2 way.
     """
 
+    # The whole list's size (a selectors.Total) when the view knows it without counting
+    # the filtered query; lazily paged lists show it beside the page number.
+    total = None
+
     def page_cells(self) -> list[tuple[tables.rows.BoundRow, list]]:
         """This page's rows, each with its cells in column order."""
         makers = [self._cell_maker(column) for column in self.columns]

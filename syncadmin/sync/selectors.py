@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower, TruncDate
 from django.utils import timezone
@@ -59,6 +60,33 @@ def link_list() -> QuerySet[RecordLink]:
         .only(*LINK_ROW_FIELDS)
         .order_by("-updated_at")
     )
+
+
+@dataclass(frozen=True)
+class Total:
+    count: int
+    exact: bool
+
+
+# Below this many links counting them is cheap; above it the planner's estimate is shown.
+EXACT_COUNT_BELOW = 100_000
+
+
+def link_total(*, exact_below: int = EXACT_COUNT_BELOW) -> Total:
+    """How many links there are, for the unfiltered mapping list: PostgreSQL's own estimate
+    (kept by ANALYZE and autovacuum, read from ``pg_class``) once the table is big, since
+    an exact ``COUNT(*)`` of a million links costs more than the page; an exact count on a
+    small table or another database."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [RecordLink._meta.db_table],
+            )
+            estimate = cursor.fetchone()[0]
+        if estimate >= exact_below:
+            return Total(estimate, exact=False)
+    return Total(RecordLink.objects.count(), exact=True)
 
 
 def open_failures_q() -> Exists:

@@ -22,6 +22,12 @@ def age(value: datetime | None) -> str:
     return timesince(value, timezone.now()).split(",")[0]
 
 
+@register.filter
+def thousands(value: int) -> str:
+    """1000000 → "1 000 000" (no-break spaces, so a number never wraps)."""
+    return f"{value:,}".replace(",", "\u00a0")
+
+
 @register.inclusion_tag("syncadmin/components/_alert_banners.html")
 def alert_banners():
     """Banners for alerts that are firing now (see syncadmin.diagnostics.alerts)."""

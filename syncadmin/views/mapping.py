@@ -30,6 +30,10 @@ def _render_index(request: HttpRequest) -> HttpResponse:
     table.failure_counts = selectors.link_failure_counts(
         r.record.pk for r in table.page.object_list
     )
+    # The pages are not counted (a million-row count costs more than a page); the whole
+    # mapping's size is known cheaply, so the unfiltered list says it.
+    if not any(request.GET.get(name) for name in filterset.filters):
+        table.total = selectors.link_total()
     context = {
         "filterset": filterset,
         "table": table,

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 
 from syncadmin.models import LinkProvenance, LinkState, SyncEvent, SyncFailure
+from syncadmin.sync import selectors
 from syncadmin.sync.profile import org_clients
+from syncadmin.views.rendering import PAGE_SIZE
 from tests.factories import (
     BooksContactFactory,
     CrmRecordFactory,
@@ -183,3 +185,26 @@ def test_sales_cannot_export(acme, sales_client):
 def test_every_filter_has_a_readable_label(db, sales_client):
     html = sales_client.get(reverse("mapping")).content.decode()
     assert "[invalid name]" not in html and "Failing" in html and "Duplicates" in html
+
+
+def test_unfiltered_list_says_how_many_links_in_all(db, sales_client):
+    RecordLinkFactory.create_batch(PAGE_SIZE + 1)
+    html = sales_client.get(reverse("mapping")).content.decode()
+    assert f"Page 1 · {PAGE_SIZE + 1} in all" in html
+    # A filtered list is paged without counting: Next says there is more, not how much.
+    filtered = sales_client.get(reverse("mapping"), {"state": "linked"}).content.decode()
+    assert 'href="?state=linked&amp;page=2"' in filtered and "in all" not in filtered
+
+
+def test_a_big_mapping_is_sized_by_the_planner_estimate_not_counted(db, django_assert_num_queries):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner estimate")
+    RecordLinkFactory.create_batch(30)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE syncadmin_recordlink")
+    with django_assert_num_queries(1):  # pg_class, no COUNT(*)
+        total = selectors.link_total(exact_below=10)
+    assert total == selectors.Total(30, exact=False)
+    assert selectors.link_total(exact_below=1000) == selectors.Total(30, exact=True)
