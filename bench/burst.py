@@ -6,7 +6,7 @@ Sets the Books limit to ``--limit`` requests/min in the sandbox and in syncadmin
 (100 per call, workflows on, so each fires the webhook), and waits until every one is
 linked. ``minutes`` runs from the first create to the last link saved.
 
-    .venv/bin/python bench/burst.py [--n 5000] [--limit 1000] [--workers 12]
+    .venv/bin/python bench/burst.py [--n 5000] [--limit 1000] [--workers 8]
 
 The last line is one JSON object of all figures.
 """
@@ -46,6 +46,25 @@ def bulk_create(stack: Stack, n: int, prefix: str) -> list[str]:
     return ids
 
 
+def per_minute(started: float, saved: dict[str, float]) -> list[int]:
+    """Links saved in each minute since the first create."""
+    counts: list[int] = []
+    for at in saved.values():
+        minute = int((at - started) // 60)
+        counts += [0] * (minute + 1 - len(counts))
+        counts[minute] += 1
+    return counts
+
+
+def steady_rate(saved: dict[str, float]) -> float | None:
+    """Links per minute between the 10th and the 90th percentile link: the sustained rate,
+    without the ramp while the first webhooks arrive and the tail of the last ones."""
+    times = sorted(saved.values())
+    low, high = int(len(times) * 0.1), int(len(times) * 0.9)
+    span = times[high] - times[low] if len(times) > 10 else 0
+    return (high - low) / span * 60 if span else None
+
+
 def books_429s(calls: list[dict]) -> int:
     return sum(c["count"] for c in calls if c["service"] == "books" and c["http_status"] == 429)
 
@@ -54,7 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--limit", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--latency-ms", type=int, default=0)
     args = parser.parse_args()
     with Stack(latency_ms=args.latency_ms, books_limit=args.limit, workers=args.workers) as stack:
@@ -68,6 +87,7 @@ def main() -> None:
         stats = stack.sandbox.stats(since=mark)
         after = books_customer_count(stack)
     minutes = (finished - started) / 60
+    steady = steady_rate(saved)
     books_calls = stats["by_service"].get("books", 0)
     figures = {
         "n": args.n,
@@ -79,6 +99,9 @@ def main() -> None:
         "books_calls": books_calls,
         "books_calls_per_min": round(books_calls / minutes, 1) if minutes else None,
         "pct_of_limit": round(100 * books_calls / minutes / args.limit, 1) if minutes else None,
+        "steady_records_per_min": round(steady, 1) if steady else None,
+        "steady_pct_of_limit": round(100 * steady / args.limit, 1) if steady else None,
+        "links_per_minute": per_minute(started, saved),
         "books_429": books_429s(stats["calls"]),
         "duplicates": (after - before) - len(saved),
     }

@@ -45,6 +45,7 @@ class Stack:
         self.port = free_port()
         self.redis = f"{REDIS}/{10 + self.port % 6}"
         self.procs: list[subprocess.Popen] = []
+        self._sql: psycopg.Connection | None = None
         self.sandbox = SandboxProcess(env={"SANDBOX_REDIRECT_URIS": self.url("/")})
 
     def url(self, path: str) -> str:
@@ -123,8 +124,10 @@ class Stack:
         ))  # fmt: skip
         worker_log = open(Path(self.tmp.name) / "worker.log", "w")  # noqa: SIM115
         self.procs.append(subprocess.Popen(
+            # worker processes, as docker-compose runs them: threads of one process would
+            # queue for its interpreter lock while other threads wait on Zoho and PostgreSQL
             [sys.executable, "-m", "celery", "-A", "syncadmin.celery", "worker", "--beat",
-             "-P", "threads", "-c", str(self.workers), "--loglevel", "warning"],
+             "-P", "prefork", "-c", str(self.workers), "--loglevel", "warning"],
             cwd=REPO, env=env, stdout=worker_log, stderr=subprocess.STDOUT,
         ))  # fmt: skip
         deadline = time.monotonic() + 60
@@ -155,10 +158,14 @@ class Stack:
         return self.sandbox.auth(ADMIN, ["ZohoCRM.modules.ALL"])
 
     def sql(self, query: str) -> list[tuple]:
-        with psycopg.connect(f"{PG}/{self.db}") as conn:
-            return conn.execute(query).fetchall()
+        # one connection for the run's polling: a new one per poll costs PostgreSQL a fork
+        if self._sql is None:
+            self._sql = psycopg.connect(f"{PG}/{self.db}", autocommit=True)
+        return self._sql.execute(query).fetchall()
 
     def __exit__(self, *exc) -> None:
+        if self._sql is not None:
+            self._sql.close()
         for proc in self.procs:
             proc.terminate()
         for proc in self.procs:

@@ -28,10 +28,13 @@ def http() -> httpx.Client:
     global _http
     with _start_lock:
         if _http is None:
-            _http = httpx.Client(
-                timeout=TIMEOUT_SECONDS,
-                limits=httpx.Limits(max_connections=SENDERS * 2, max_keepalive_connections=SENDERS),
+            # An idle connection is dropped after 1 s, before the receiver drops it (gunicorn
+            # after 2 s): sending on a socket the server is closing loses the delivery
+            # ("connection reset"), which Zoho, not retrying, would not have caused.
+            limits = httpx.Limits(
+                max_connections=SENDERS * 2, max_keepalive_connections=SENDERS, keepalive_expiry=1.0
             )
+            _http = httpx.Client(timeout=TIMEOUT_SECONDS, limits=limits)
         return _http
 
 
