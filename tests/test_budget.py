@@ -91,6 +91,19 @@ def test_minute_cap_refuses_the_101st_until_the_window_slides(make_gate, clock):
     assert try_take(gate) is not None
 
 
+def test_a_slow_call_counts_against_the_minute_from_its_answer(make_gate, clock):
+    # Zoho counts a call on arrival; one that took 5 s to get there and back may have
+    # arrived 5 s after we took its slot, so the window runs from the answer
+    gate = make_gate(limits=Limits.books(plan="premium", per_minute=1))
+    slow = gate.acquire()
+    clock.now += 5
+    gate.release(slow)
+    clock.now += 61 - 5 + 0.1  # 61 s after the slot was taken, 56 s after the answer
+    assert try_take(gate) is None
+    clock.now += 5
+    assert try_take(gate) is not None
+
+
 def test_slot_waits_for_the_window_then_proceeds(make_gate, clock):
     gate = make_gate(timeout=120)
     take_released(gate, 100)

@@ -122,7 +122,7 @@ class Backend(Protocol):
     """Where budgets live. Every method is atomic with respect to all other callers."""
 
     def try_acquire(self, req: Request) -> Decision: ...
-    def release(self, keys: Keys, lease_id: str) -> None: ...
+    def release(self, keys: Keys, lease_id: str, now: float) -> None: ...
     def forget_waiter(self, keys: Keys, lane: Lane, waiter_id: str) -> None: ...
     def block(
         self, keys: Keys, *, now: float, pause: float, close: bool, backoff: bool
@@ -165,7 +165,7 @@ class OrgGate:
         try:
             yield
         finally:
-            self.backend.release(self.keys, lease_id)
+            self.release(lease_id)
 
     def acquire(self, cost: int = 1) -> str:
         """Take a slot and return its lease id (``release`` it, or let it expire)."""
@@ -184,7 +184,11 @@ class OrgGate:
             raise
 
     def release(self, lease_id: str) -> None:
-        self.backend.release(self.keys, lease_id)
+        """The call is answered: free its in-flight place, and count it against the minute
+        from now. Zoho counts a call when it arrives, somewhere between our taking the
+        slot and the answer; a window counted from the answers therefore never holds
+        fewer calls than Zoho's, even when a call queued for seconds on the way."""
+        self.backend.release(self.keys, lease_id, self.clock())
 
     def _give_up_if_hopeless(self, decision: Decision, now: float, deadline: float) -> None:
         retry_at = now + decision.seconds

@@ -98,9 +98,12 @@ class MemoryBackend:
             bucket = math.floor(req.now / CRM_CREDIT_BUCKET_SECONDS)
             buckets[bucket] = buckets.get(bucket, 0) + req.cost
 
-    def release(self, keys: Keys, lease_id: str) -> None:
+    def release(self, keys: Keys, lease_id: str, now: float) -> None:
         with self._lock:
             self._zset(keys.in_flight).pop(lease_id, None)
+            minute = self._zset(keys.minute)
+            if lease_id in minute:
+                minute[lease_id] = now
 
     def forget_waiter(self, keys: Keys, lane: Lane, waiter_id: str) -> None:
         with self._lock:

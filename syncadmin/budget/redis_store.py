@@ -46,8 +46,11 @@ class RedisBackend:
         status, why, seconds = self._acquire(keys=keys, args=args)
         return Decision(_text(status), _text(why), float(seconds))
 
-    def release(self, keys: Keys, lease_id: str) -> None:
-        self.redis.zrem(keys.in_flight, lease_id)
+    def release(self, keys: Keys, lease_id: str, now: float) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrem(keys.in_flight, lease_id)
+        pipe.zadd(keys.minute, {lease_id: now}, xx=True)  # only a call the minute counts
+        pipe.execute()
 
     def forget_waiter(self, keys: Keys, lane: Lane, waiter_id: str) -> None:
         self.redis.zrem(keys.waiters(lane), waiter_id)
