@@ -118,7 +118,7 @@ demo-connect:
 	done
 	@$(ZOHO_ENV) $(MANAGE) webhook_setup --org $(DEMO_ORG) | \
 		$(BIN)/python -c "$$INSTALL_WEBHOOK" $(SANDBOX_URL)
-	@$(ZOHO_ENV) $(MANAGE) sync_now --org $(DEMO_ORG) --mirror
+	@$(ZOHO_ENV) $(MANAGE) sync_now --org $(DEMO_ORG) --mirror --match
 
 test: install
 	$(BIN)/ruff check .

@@ -122,6 +122,18 @@ def match_run_start(
     return run
 
 
+def match_run_now(*, organization_id: str, user=None) -> SyncRun:
+    """Match in this process (an operator at a terminal, the demo's set-up) and return
+    the finished run; its clusters are in the review queue when this returns."""
+    run = run_create(
+        kind=RunKind.CLEANUP, trigger=RunTrigger.MANUAL, organization_id=organization_id,
+        user=user,
+    )  # fmt: skip
+    match_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
 def match_run_if_changed(*, organization_id: str) -> SyncRun | None:
     """The incremental re-run: queue a match run only when a mirrored record changed since
     the last match run started (or there was none)."""

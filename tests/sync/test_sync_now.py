@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from syncadmin.models import BooksContact, CrmRecord, RunKind, SyncRun
+from syncadmin.models import BooksContact, CrmRecord, MatchCluster, RunKind, SyncRun
 from syncadmin.sync.profile import org_clients
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,17 @@ def test_mirror_then_push_one_record(connected_org):
     assert CrmRecord.objects.filter(crm_id=made.id).exists()
     assert f"Push Accounts {made.id}: created" in pushed
     assert BooksContact.objects.filter(contact_name="Weir Street Ltd").exists()
+
+
+def test_match_fills_the_review_queue_from_the_mirrors(messy_org):
+    org = messy_org.books_organization_id
+    run("--org", org, "--mirror")
+
+    out = run("--org", org, "--match")
+
+    assert "Match: succeeded" in out and "duplicate clusters" in out
+    assert MatchCluster.objects.filter(organization_id=org, superseded=False).exists()
+    assert not SyncRun.objects.filter(kind=RunKind.RECONCILE).exists()
 
 
 def test_no_action_means_reconcile(connected_org):

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from syncadmin.models import CrmModule, RunTrigger, SyncSettings
+from syncadmin.sync.match_runs import match_run_now
 from syncadmin.sync.mirror import mirror_pull
 from syncadmin.sync.push import record_push
 from syncadmin.sync.reconcile import reconcile_now
@@ -20,12 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--mirror", action="store_true", help="Pull CRM and Books now")
         parser.add_argument("--full", action="store_true", help="With --mirror: all of Books")
         parser.add_argument("--reconcile", action="store_true", help="Reconcile now")
+        parser.add_argument(
+            "--match", action="store_true", help="Match duplicates over the mirrors now"
+        )
         parser.add_argument("--push", metavar="MODULE:ID", help="Push one CRM record now")
 
     def handle(self, *args, **options) -> None:
         orgs = self._orgs(options["org"])
         push = self._push_target(options["push"]) if options["push"] else None
-        reconcile = options["reconcile"] or not (options["mirror"] or push)
+        acted = options["mirror"] or push or options["match"]
+        reconcile = options["reconcile"] or not acted
         for org in orgs:
             self.stdout.write(f"Organisation {org}:")
             if options["mirror"]:
@@ -47,6 +52,9 @@ class Command(BaseCommand):
                 reason = f" ({outcome.reason_code})" if outcome.reason_code else ""
                 self.stdout.write(f"  Push {module} {crm_id}: {outcome.outcome}{reason}.")
                 self.stdout.write(f"    {outcome.message}")
+            if options["match"]:
+                run = match_run_now(organization_id=org)
+                self.stdout.write(f"  Match: {run.status}. {run.summary}")
             if reconcile:
                 run = reconcile_now(organization_id=org, trigger=RunTrigger.MANUAL)
                 self.stdout.write(f"  Reconcile: {run.status}. {run.summary}")
