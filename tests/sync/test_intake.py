@@ -57,6 +57,31 @@ def test_form_encoded_delivery_with_the_secret_as_a_field_is_accepted(
     assert SyncEvent.objects.get(crm_record__crm_id=crm_id).outcome == EventOutcome.CREATED
 
 
+def test_a_body_broken_by_a_quote_in_a_name_still_brings_the_record_across(
+    connected_org, deliver, django_capture_on_commit_callbacks
+):
+    crm_id = crm_account(connected_org, 'Acme "Tools" Ltd')
+    # CRM merges the name into the raw JSON template unescaped
+    body = f'{{"module":"Accounts","id":"{crm_id}","Account_Name":"Acme "Tools" Ltd"}}'
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = deliver(body)
+
+    assert answer.status_code == 202
+    assert SyncEvent.objects.get(crm_record__crm_id=crm_id).outcome == EventOutcome.CREATED
+    [customer] = books_customers_for(connected_org, crm_id)
+    assert customer.contact_name == 'Acme "Tools" Ltd'  # read from CRM, not the broken body
+
+
+def test_a_broken_body_without_the_secret_header_is_refused(connected_org, deliver):
+    body = f'{{"module":"Accounts","id":"123","token":"{connected_org.webhook_secret}","x":"""}}'
+
+    answer = deliver(body, secret=None)
+
+    assert answer.status_code == 400
+    assert InboxDelivery.objects.get().status == InboxStatus.REJECTED
+
+
 @pytest.mark.parametrize(
     ("body", "secret", "status", "says"),
     [
