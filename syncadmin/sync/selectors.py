@@ -77,16 +77,20 @@ def link_total(*, exact_below: int = EXACT_COUNT_BELOW) -> Total:
     (kept by ANALYZE and autovacuum, read from ``pg_class``) once the table is big, since
     an exact ``COUNT(*)`` of a million links costs more than the page; an exact count on a
     small table or another database."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                [RecordLink._meta.db_table],
-            )
-            estimate = cursor.fetchone()[0]
-        if estimate >= exact_below:
-            return Total(estimate, exact=False)
-    return Total(RecordLink.objects.count(), exact=True)
+    if connection.vendor != "postgresql":
+        return Total(RecordLink.objects.count(), exact=True)
+    table = RecordLink._meta.db_table
+    with connection.cursor() as cursor:
+        # One round trip: the estimate, or the exact count when the estimate is small
+        # (or unknown, -1, before the first ANALYZE).
+        cursor.execute(
+            "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint"
+            f" ELSE (SELECT count(*) FROM {connection.ops.quote_name(table)}) END,"
+            " reltuples < %s FROM pg_class WHERE oid = %s::regclass",
+            [exact_below, exact_below, table],
+        )
+        count, exact = cursor.fetchone()
+    return Total(count, exact=exact)
 
 
 def open_failures_q() -> Exists:
