@@ -93,7 +93,8 @@ class SyncEvent(models.Model):
     idempotency_key = models.CharField(max_length=160, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "outcome"]), models.Index(fields=["crm_record"])]
+        # crm_record is indexed as a foreign key already: a second index only slowed writes
+        indexes = [models.Index(fields=["run", "outcome"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "idempotency_key"],
