@@ -139,6 +139,15 @@ def test_sales_may_push_in_bulk_but_not_pause(connected_org, sales_client):
     assert event.after == {"outcome": "updated", "reason": ""}
 
 
+def test_the_bulk_form_offers_only_what_the_role_may_do(acme, sales_client, admin_client_):
+    sales_page = sales_client.get(reverse("mapping")).content.decode()
+    admin_page = admin_client_.get(reverse("mapping")).content.decode()
+
+    assert 'value="push"' in sales_page and 'value="pause"' not in sales_page
+    assert "Reason (pause)" not in sales_page  # no field for an action sales cannot take
+    assert 'value="pause"' in admin_page and "Reason (pause)" in admin_page
+
+
 def test_finance_may_not_push_in_bulk(acme, finance_client):
     response = finance_client.post(reverse("mapping-bulk"), {"action": "push", "ids": [acme.pk]})
     assert response.status_code == 403
