@@ -25,8 +25,6 @@ def _database() -> dict:
         # 32 server threads write the ApiCall log concurrently: WAL lets readers run beside
         # the writer, IMMEDIATE takes the write lock up front (no lock-upgrade deadlocks)
         # and the timeout makes writers queue instead of failing with "database is locked".
-        # writers queue on a lock in this one process, not in SQLite's sleeping busy handler
-        db["ENGINE"] = "syncadmin.sandbox.sqlite"
         db["CONN_MAX_AGE"] = None
         db["CONN_HEALTH_CHECKS"] = False
         db["OPTIONS"] = {
