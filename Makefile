@@ -95,13 +95,13 @@ demo: migrate
 	{ $(ZOHO_ENV) $(BIN)/celery -A syncadmin.celery worker --beat --loglevel=warning \
 		--concurrency=4 -P threads & \
 	$(ZOHO_ENV) $(MANAGE) runserver $(HOST):$(PORT) --noreload & \
-	$(ZOHO_ENV) $(MANAGE) sync_now --org $(DEMO_ORG) --reconcile > var/first-reconcile.log 2>&1 & \
+	$(ZOHO_ENV) $(MANAGE) sync_now --org $(DEMO_ORG) --reconcile --queue > var/first-reconcile.log 2>&1 & \
 	sleep 4; echo; \
 	echo "syncadmin:     http://$(HOST):$(PORT)/   (logins above, also in var/demo-logins.txt)"; \
 	echo "Zoho sandbox:  $(SANDBOX_URL)/_sandbox/   (CRM and Books as admin@zylker.test)"; \
 	echo "Connected to the sandbox's CRM and Books ($(DEMO_ORG)), mirrored, webhook installed:"; \
 	echo "create an account in the sandbox's CRM and watch it appear linked on Mapping."; \
-	echo "A first reconcile pushes the unlinked records meanwhile (var/first-reconcile.log)."; \
+	echo "The worker's first reconcile pushes the unlinked records meanwhile (History)."; \
 	echo "Ctrl-C stops everything."; \
 	wait; }
 

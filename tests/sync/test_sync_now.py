@@ -43,6 +43,16 @@ def test_match_fills_the_review_queue_from_the_mirrors(messy_org):
     assert not SyncRun.objects.filter(kind=RunKind.RECONCILE).exists()
 
 
+def test_a_queued_reconcile_is_left_to_the_worker(connected_org, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the worker, here in this process
+
+    out = run("--org", connected_org.books_organization_id, "--reconcile", "--queue")
+
+    reconcile = SyncRun.objects.get(kind=RunKind.RECONCILE)
+    assert f"queued for the worker as run {reconcile.pk}" in out
+    assert reconcile.status == "succeeded"  # the task claimed and ran it
+
+
 def test_no_action_means_reconcile(connected_org):
     out = run("--org", connected_org.books_organization_id)
     assert "Reconcile: succeeded" in out

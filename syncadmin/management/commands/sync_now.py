@@ -2,11 +2,12 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from syncadmin import tasks
 from syncadmin.models import CrmModule, RunTrigger, SyncSettings
 from syncadmin.sync.match_runs import match_run_now
 from syncadmin.sync.mirror import mirror_pull
 from syncadmin.sync.push import record_push
-from syncadmin.sync.reconcile import reconcile_now
+from syncadmin.sync.reconcile import reconcile_now, reconcile_start
 from syncadmin.zoho.ids import InvalidZohoId, crm_module, zoho_id
 
 
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--reconcile", action="store_true", help="Reconcile now")
         parser.add_argument(
             "--match", action="store_true", help="Match duplicates over the mirrors now"
+        )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="With --reconcile: hand it to the worker, where it spends the worker's API "
+            "budget and waits behind real-time pushes, instead of running here",
         )
         parser.add_argument("--push", metavar="MODULE:ID", help="Push one CRM record now")
 
@@ -55,7 +62,11 @@ class Command(BaseCommand):
             if options["match"]:
                 run = match_run_now(organization_id=org)
                 self.stdout.write(f"  Match: {run.status}. {run.summary}")
-            if reconcile:
+            if reconcile and options["queue"]:
+                run = reconcile_start(organization_id=org, trigger=RunTrigger.MANUAL)
+                tasks.reconcile_run.delay(run.pk)
+                self.stdout.write(f"  Reconcile: queued for the worker as run {run.pk}.")
+            elif reconcile:
                 run = reconcile_now(organization_id=org, trigger=RunTrigger.MANUAL)
                 self.stdout.write(f"  Reconcile: {run.status}. {run.summary}")
 
