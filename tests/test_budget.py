@@ -121,7 +121,7 @@ def test_slot_gives_up_after_the_timeout(make_gate, clock):
 
 
 def test_full_rate_sustains_at_least_95_per_minute(make_gate, clock):
-    gate = make_gate(lane="backfill", timeout=600)
+    gate = make_gate(lane="realtime", timeout=600)
     take_released(gate, 100)  # the first window's burst would flatter the rate
     start = clock.now
     take_released(gate, 1000)
@@ -217,10 +217,25 @@ def test_a_waiter_that_times_out_unregisters(make_gate, clock):
     assert try_take(backfill) is not None  # no stale interactive waiter
 
 
-def test_without_contention_any_lane_gets_the_full_rate(make_gate):
-    backfill = make_gate(lane="backfill")
-    take_released(backfill, 100)
-    assert backfill.usage().used_this_minute == 100
+def test_background_lanes_leave_a_tenth_of_the_minute_to_people_and_new_records(make_gate):
+    reconcile, backfill = make_gate(lane="reconcile"), make_gate(lane="backfill")
+    take_released(reconcile, 80)
+    take_released(backfill, 10)
+    assert try_take(reconcile) is None and try_take(backfill) is None  # 90 of 100: full
+
+    realtime, interactive = make_gate(lane="realtime"), make_gate(lane="interactive")
+    take_released(realtime, 5)  # a new CRM record goes at once, not a minute later
+    take_released(interactive, 5)  # and so does a person's "Push now"
+    assert realtime.usage().used_this_minute == 100
+    assert try_take(interactive) is None
+
+
+def test_background_lanes_alone_sustain_nine_tenths_of_the_rate(make_gate, clock):
+    gate = make_gate(lane="backfill", timeout=600)
+    take_released(gate, 90)
+    start = clock.now
+    take_released(gate, 900)
+    assert 85 <= 900 / ((clock.now - start) / 60) <= 90
 
 
 def test_unknown_lane_is_refused(make_gate):

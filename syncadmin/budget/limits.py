@@ -47,6 +47,19 @@ class UnknownPlan(ValueError):
         self.service, self.plan = service, plan
 
 
+BACKGROUND_LANES = ("reconcile", "cleanup", "backfill")
+
+
+def minute_allowance(per_minute: int, lane: str) -> int:
+    """How many of the minute's calls ``lane`` may take. Background lanes leave a tenth
+    of the minute to interactive and real-time work: lane priority alone decides only who
+    gets the next free call, so a reconcile that spent the whole minute made a "Push now"
+    or a new CRM record wait for that minute to pass."""
+    if lane in BACKGROUND_LANES:
+        return per_minute - per_minute // 10
+    return per_minute
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one organisation may spend. Zero means "no such limit"."""

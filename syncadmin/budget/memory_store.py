@@ -24,6 +24,7 @@ from syncadmin.budget.limits import (
     Limits,
     Usage,
     kept_buckets,
+    minute_allowance,
 )
 
 
@@ -71,7 +72,7 @@ class MemoryBackend:
             if self._zset(k.waiters(lane), drop_below=now):
                 return Decision("wait", "lane", 0.0)
         minute = self._zset(k.minute, drop_below=now - lim.window_seconds)
-        if lim.per_minute and len(minute) >= lim.per_minute:
+        if lim.per_minute and len(minute) >= minute_allowance(lim.per_minute, req.lane):
             return Decision("wait", "minute", min(minute.values()) + lim.window_seconds - now)
         if len(self._zset(k.in_flight, drop_below=now)) >= lim.concurrency:
             return Decision("wait", "in_flight", 0.0)

@@ -19,7 +19,7 @@ from syncadmin.budget.gate import (
     next_utc_midnight,
     utc_day,
 )
-from syncadmin.budget.limits import CRM_CREDIT_BUCKET_SECONDS, Limits, Usage
+from syncadmin.budget.limits import CRM_CREDIT_BUCKET_SECONDS, Limits, Usage, minute_allowance
 
 
 def _script(name: str) -> str:
@@ -39,7 +39,8 @@ class RedisBackend:
         keys = [k.minute, k.in_flight, k.day(req.day), k.credits, k.blocked, k.closed]
         keys += [k.waiters(lane) for lane in LANES]
         args = [req.now, LANES.index(req.lane) + 1, req.waiter_id, req.lease_id, req.cost]
-        args += [lim.per_minute, lim.window_seconds, lim.daily_cap, lim.credits]
+        args += [minute_allowance(lim.per_minute, req.lane), lim.window_seconds, lim.daily_cap]
+        args += [lim.credits]
         args += [CRM_CREDIT_BUCKET_SECONDS, lim.concurrency, lim.lease_seconds, WAITER_TTL]
         args += [next_utc_midnight(req.now)]
         args = [a if isinstance(a, str) else repr(a) for a in args]
