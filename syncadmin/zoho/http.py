@@ -118,12 +118,36 @@ def _token_rejected(error: ZohoError) -> bool:
     )
 
 
+# Methods whose repetition cannot take effect twice (RFC 9110 §9.2.2). Books' create goes
+# through PUT /contacts with X-Upsert, so it is among them by construction.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+# The server dropped the connection under the request: most often a pooled keep-alive
+# socket it closed just as we reused it. Timeouts are not among them (a retry doubles
+# the wait), nor connect errors (nothing listens; a retry will not change that).
+DROPPED = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
 def send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """``http.request`` with transport failures turned into a transient ``network_error``."""
+    """``http.request`` with transport failures turned into a transient ``network_error``.
+    An idempotent request whose connection was dropped is sent once more, so a keep-alive
+    race costs a few milliseconds instead of a failure; any other request is never
+    repeated (a POST may have taken effect)."""
+    try:
+        return http.request(method, url, **kwargs)
+    except DROPPED as exc:
+        if method.upper() not in IDEMPOTENT_METHODS:
+            raise _network_error(exc) from exc
+    except httpx.TransportError as exc:
+        raise _network_error(exc) from exc
     try:
         return http.request(method, url, **kwargs)
     except httpx.TransportError as exc:
-        raise error_for("network_error", zoho_message=f"{type(exc).__name__}: {exc}") from exc
+        raise _network_error(exc) from exc
+
+
+def _network_error(exc: httpx.TransportError) -> ZohoError:
+    return error_for("network_error", zoho_message=f"{type(exc).__name__}: {exc}")
 
 
 def json_body(response: httpx.Response) -> dict[str, Any]:
