@@ -133,17 +133,16 @@ def send(http: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Resp
     An idempotent request whose connection was dropped is sent once more, so a keep-alive
     race costs a few milliseconds instead of a failure; any other request is never
     repeated (a POST may have taken effect)."""
-    try:
-        return http.request(method, url, **kwargs)
-    except DROPPED as exc:
-        if method.upper() not in IDEMPOTENT_METHODS:
+    attempts = 2 if method.upper() in IDEMPOTENT_METHODS else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return http.request(method, url, **kwargs)
+        except DROPPED as exc:
+            if attempt == attempts:
+                raise _network_error(exc) from exc
+        except httpx.TransportError as exc:
             raise _network_error(exc) from exc
-    except httpx.TransportError as exc:
-        raise _network_error(exc) from exc
-    try:
-        return http.request(method, url, **kwargs)
-    except httpx.TransportError as exc:
-        raise _network_error(exc) from exc
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _network_error(exc: httpx.TransportError) -> ZohoError:
